@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * Simulated physical memory for what the kernel and the firmware share: the
+ * adapter-interruption bit vectors (AIBV, AISB vector, DIBVs), FIBs, and other
+ * DMA-visible structures. Big-endian as on z/Architecture, so the kernel's
+ * MSB-first bit numbering within a 64-bit word is plain MSB-first bit order
+ * over bytes: bit n lives in byte n/8 under mask 0x80 >> (n % 8).
+ *
+ * A shadow byte per byte tracks allocation state (KASAN-like): an access to
+ * freed memory is a use-after-free, a firmware write to it is DMA after free.
+ * Freed regions sit in a quarantine before reuse so such bugs stay visible.
+ */
+
+export const SHADOW_UNALLOCATED = 0;
+export const SHADOW_ALLOCATED = 1;
+export const SHADOW_FREED = 2;
+
+export interface MemRegion {
+  readonly addr: number;
+  readonly size: number;
+  /** What allocated it, for reports (e.g. "airq_iv_create(aibv) fid 0x10"). */
+  readonly tag: string;
+  freed: boolean;
+}
+
+export type MemAccessor = 'kernel' | 'firmware';
+
+/** Called when an access hits memory that is not currently allocated. */
+export type MemViolationHook = (
+  who: MemAccessor,
+  addr: number,
+  len: number,
+  region: MemRegion | undefined,
+  shadow: number,
+) => void;
+
+const QUARANTINE_BYTES = 1 << 20;
+
+export class PhysMem {
+  private buf: ArrayBuffer;
+  /** Byte view; re-read after any alloc (growth replaces the buffer). */
+  u8: Uint8Array;
+  shadow: Uint8Array;
+  private top = 0x1000; // keep address 0 unused: 0 means NULL
+  private readonly regions = new Map<number, MemRegion>();
+  private readonly freeList: MemRegion[] = [];
+  private readonly quarantine: MemRegion[] = [];
+  private quarantineBytes = 0;
+  /** Sanitizer hook; the simulation installs one that records findings. */
+  onViolation: MemViolationHook | null = null;
+  /** Bytes currently allocated, and the high-water mark. */
+  inUse = 0;
+  highWater = 0;
+
+  constructor(initialSize = 1 << 20) {
+    this.buf = new ArrayBuffer(initialSize);
+    this.u8 = new Uint8Array(this.buf);
+    this.shadow = new Uint8Array(initialSize);
+  }
+
+  get size(): number {
+    return this.u8.length;
+  }
+
+  /** Allocate `size` bytes aligned to `align` (a power of two), zeroed. Returns the address. */
+  alloc(size: number, align: number, tag: string): number {
+    const want = Math.max(8, (size + 7) & ~7);
+    let addr = -1;
+    for (let i = 0; i < this.freeList.length; i++) {
+      const r = this.freeList[i]!;
+      if (r.size === want && r.addr % align === 0) {
+        addr = r.addr;
+        this.freeList.splice(i, 1);
+        break;
+      }
+    }
+    if (addr < 0) {
+      addr = (this.top + align - 1) & ~(align - 1);
+      this.top = addr + want;
+      if (this.top > this.u8.length) this.grow(this.top);
+    }
+    this.u8.fill(0, addr, addr + want);
+    this.shadow.fill(SHADOW_ALLOCATED, addr, addr + want);
+    this.regions.set(addr, { addr, size: want, tag, freed: false });
+    this.inUse += want;
+    if (this.inUse > this.highWater) this.highWater = this.inUse;
+    return addr;
+  }
+
+  /** Free a region; returns false for an address that is not an allocated region (double free). */
+  free(addr: number): boolean {
+    const r = this.regions.get(addr);
+    if (!r || r.freed) return false;
+    r.freed = true;
+    this.inUse -= r.size;
+    this.shadow.fill(SHADOW_FREED, addr, addr + r.size);
+    this.quarantine.push(r);
+    this.quarantineBytes += r.size;
+    while (this.quarantineBytes > QUARANTINE_BYTES) {
+      const old = this.quarantine.shift()!;
+      this.quarantineBytes -= old.size;
+      this.regions.delete(old.addr);
+      this.shadow.fill(SHADOW_UNALLOCATED, old.addr, old.addr + old.size);
+      this.freeList.push({ addr: old.addr, size: old.size, tag: '', freed: true });
+    }
+    return true;
+  }
+
+  /** The region that starts at addr (live or quarantined). */
+  region(addr: number): MemRegion | undefined {
+    return this.regions.get(addr);
+  }
+
+  /** The region containing addr (slow; for reports). */
+  regionContaining(addr: number): MemRegion | undefined {
+    for (const r of this.regions.values()) if (addr >= r.addr && addr < r.addr + r.size) return r;
+    return undefined;
+  }
+
+  /** Live regions, for leak checks. */
+  liveRegions(): MemRegion[] {
+    const out: MemRegion[] = [];
+    for (const r of this.regions.values()) if (!r.freed) out.push(r);
+    return out.sort((a, b) => a.addr - b.addr);
+  }
+
+  /** Check that [addr, addr+len) is allocated; report through onViolation otherwise. */
+  check(who: MemAccessor, addr: number, len: number): boolean {
+    const s = this.shadow;
+    if (addr <= 0 || addr + len > s.length) {
+      this.onViolation?.(who, addr, len, undefined, SHADOW_UNALLOCATED);
+      return false;
+    }
+    for (let i = 0; i < len; i++) {
+      const v = s[addr + i]!;
+      if (v !== SHADOW_ALLOCATED) {
+        this.onViolation?.(who, addr, len, this.regionContaining(addr + i), v);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // --- bit access, MSB-first (bit 0 = 0x80 of the first byte) ---
+
+  testBit(base: number, bit: number): boolean {
+    return (this.u8[base + (bit >>> 3)]! & (0x80 >>> (bit & 7))) !== 0;
+  }
+
+  setBit(base: number, bit: number): void {
+    this.u8[base + (bit >>> 3)]! |= 0x80 >>> (bit & 7);
+  }
+
+  clearBit(base: number, bit: number): void {
+    this.u8[base + (bit >>> 3)]! &= ~(0x80 >>> (bit & 7));
+  }
+
+  /** test_and_set_bit_inv: returns the old value. */
+  testAndSetBit(base: number, bit: number): boolean {
+    const a = base + (bit >>> 3);
+    const m = 0x80 >>> (bit & 7);
+    const old = this.u8[a]!;
+    this.u8[a] = old | m;
+    return (old & m) !== 0;
+  }
+
+  /** test_and_clear_bit_inv: returns the old value. */
+  testAndClearBit(base: number, bit: number): boolean {
+    const a = base + (bit >>> 3);
+    const m = 0x80 >>> (bit & 7);
+    const old = this.u8[a]!;
+    this.u8[a] = old & ~m;
+    return (old & m) !== 0;
+  }
+
+  /**
+   * find_next_bit_inv over [start, end): the first set bit, or `end` if none.
+   * Skips zero bytes, so a sparse vector is cheap to scan.
+   */
+  findNextBit(base: number, end: number, start: number): number {
+    const u8 = this.u8;
+    let bit = start;
+    while (bit < end) {
+      const byte = u8[base + (bit >>> 3)]!;
+      if (byte === 0) {
+        bit = (bit | 7) + 1;
+        continue;
+      }
+      if (byte & (0x80 >>> (bit & 7))) return bit;
+      bit++;
+    }
+    return end;
+  }
+
+  /** find_next_zero_bit_inv over [start, end). */
+  findNextZeroBit(base: number, end: number, start: number): number {
+    const u8 = this.u8;
+    let bit = start;
+    while (bit < end) {
+      const byte = u8[base + (bit >>> 3)]!;
+      if (byte === 0xff) {
+        bit = (bit | 7) + 1;
+        continue;
+      }
+      if ((byte & (0x80 >>> (bit & 7))) === 0) return bit;
+      bit++;
+    }
+    return end;
+  }
+
+  // --- big-endian scalar access (FIB fields, summary words) ---
+
+  readU32(addr: number): number {
+    const u = this.u8;
+    return ((u[addr]! << 24) | (u[addr + 1]! << 16) | (u[addr + 2]! << 8) | u[addr + 3]!) >>> 0;
+  }
+
+  writeU32(addr: number, v: number): void {
+    const u = this.u8;
+    u[addr] = v >>> 24;
+    u[addr + 1] = (v >>> 16) & 0xff;
+    u[addr + 2] = (v >>> 8) & 0xff;
+    u[addr + 3] = v & 0xff;
+  }
+
+  readU8(addr: number): number {
+    return this.u8[addr]!;
+  }
+
+  writeU8(addr: number, v: number): void {
+    this.u8[addr] = v;
+  }
+
+  private grow(min: number): void {
+    let n = this.u8.length * 2;
+    while (n < min) n *= 2;
+    const nb = new ArrayBuffer(n);
+    const nu8 = new Uint8Array(nb);
+    nu8.set(this.u8);
+    const ns = new Uint8Array(n);
+    ns.set(this.shadow);
+    this.buf = nb;
+    this.u8 = nu8;
+    this.shadow = ns;
+  }
+}

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * One modelled Linux kernel instance. What the kernel keeps in globals
+ * (the sparse irq tree, the domain list, cpu masks, per-CPU current CPU) is a
+ * field here, so several kernels (a diff, fuzz workers) can live in one process.
+ * Every model function that needs global kernel state takes `k` first.
+ */
+import { type Cpumask, cpumaskCreate } from '../include/linux/cpumask.ts';
+import type { IrqDesc, IrqDomain } from '../include/linux/irq.ts';
+import type { Sim } from '../sim/sim.ts';
+
+export interface KernelConfig {
+  /** nr_cpu_ids: possible CPUs are 0..nrCpuIds-1. */
+  nrCpuIds: number;
+  /** Online CPUs at boot (default: all possible). */
+  online?: number[];
+  /** arch_dynirq_lower_bound(): the first dynamically allocated virq (3 on s390). */
+  dynirqLowerBound?: number;
+  /** NR_IRQS / the sparse irq limit (default 8192 as on s390 with SPARSE_IRQ). */
+  irqLimit?: number;
+}
+
+export class Kernel {
+  readonly sim: Sim;
+  readonly nrCpuIds: number;
+  readonly cpuPossibleMask: Cpumask;
+  readonly cpuOnlineMask: Cpumask;
+  /** smp_processor_id(): the CPU the model's kernel code is running on now. */
+  currentCpu = 0;
+  /** Interrupt context depth on the current CPU (in_interrupt()). */
+  hardirqCount = 0;
+
+  /** The sparse irq tree: descs by virq (undefined = free). */
+  readonly irqDescs: (IrqDesc | undefined)[] = [];
+  /** nr_irqs: grows, never shrinks. */
+  nrIrqs = 0;
+  readonly dynirqLowerBound: number;
+  readonly irqLimit: number;
+  /** irq_default_affinity */
+  readonly irqDefaultAffinity: Cpumask;
+
+  /** irq_domain_list, in creation order. */
+  readonly irqDomains: IrqDomain[] = [];
+
+  /** Arch and subsystem state hangs here (e.g. the s390 zPCI globals). */
+  readonly subsys = new Map<string, unknown>();
+
+  constructor(sim: Sim, cfg: KernelConfig) {
+    this.sim = sim;
+    this.nrCpuIds = cfg.nrCpuIds;
+    this.cpuPossibleMask = cpumaskCreate();
+    this.cpuOnlineMask = cpumaskCreate();
+    for (let c = 0; c < cfg.nrCpuIds; c++) this.cpuPossibleMask.bits[c >>> 5]! |= 1 << (c & 31);
+    for (const c of cfg.online ?? [...Array(cfg.nrCpuIds).keys()]) {
+      this.cpuOnlineMask.bits[c >>> 5]! |= 1 << (c & 31);
+    }
+    this.irqDefaultAffinity = cpumaskCreate();
+    this.irqDefaultAffinity.bits.set(this.cpuPossibleMask.bits);
+    this.dynirqLowerBound = cfg.dynirqLowerBound ?? 3;
+    this.irqLimit = cfg.irqLimit ?? 8192;
+  }
+}
