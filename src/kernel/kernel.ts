@@ -29,6 +29,12 @@ export class Kernel {
   currentCpu = 0;
   /** Interrupt context depth on the current CPU (in_interrupt()). */
   hardirqCount = 0;
+  /**
+   * Scheduler preemption point: kernel primitives (the airq library, ...) call it, when set,
+   * at places where another CPU may interleave; `point` is a constant such as 'airq_iv_scan'.
+   * null (the default) costs one branch per call site.
+   */
+  preemptPoint: ((k: Kernel, point: string) => void) | null = null;
 
   /** The sparse irq tree: descs by virq (undefined = free). */
   readonly irqDescs: (IrqDesc | undefined)[] = [];

@@ -41,6 +41,10 @@ export interface IrqChip {
   irqSetType?(k: Kernel, d: IrqData, flowType: number): number;
   irqComposeMsiMsg?(k: Kernel, d: IrqData, msg: MsiMsg): void;
   irqWriteMsiMsg?(k: Kernel, d: IrqData, msg: MsiMsg): void;
+  irqRequestResources?(k: Kernel, d: IrqData): number;
+  irqReleaseResources?(k: Kernel, d: IrqData): void;
+  /** irq_print_chip: replaces the chip name in /proc/interrupts (generic) and debugfs; returns the text. */
+  irqPrintChip?(k: Kernel, d: IrqData): string;
 }
 
 /** struct irq_common_data: per virq, shared by all hierarchy levels. */
@@ -50,6 +54,8 @@ export interface IrqCommonData {
   msiDesc: MsiDesc | null;
   affinity: Cpumask;
   effectiveAffinity: Cpumask;
+  /** Model only: container_of(common, struct irq_desc, irq_common_data). */
+  desc?: IrqDesc;
 }
 
 /** struct irq_data: one per hierarchy level. */
@@ -77,6 +83,12 @@ export interface IrqAction {
   name: string;
   irq: number;
   next: IrqAction | null;
+  /** action->dir: /proc/irq/<n>/<name>/ exists (register_handler_proc); undefined = not recorded. */
+  dir?: boolean;
+  /** thread_fn (threaded handlers are not modelled: request_threaded_irq refuses a non-null one). */
+  threadFn?: IrqHandler | null;
+  /** IRQTF_* bits (IRQTF_WARNED for the IRQ_WAKE_THREAD-without-thread warning). */
+  threadFlags?: number;
 }
 
 /** A flow handler: handle_edge_irq and friends. */
@@ -103,6 +115,8 @@ export interface IrqDesc {
   /** /proc/irq/<n> exists (created on first request_irq). */
   procDir: boolean;
   devName: string | null;
+  /** desc->affinity_hint (/proc/irq/<n>/affinity_hint); absent or null = none. */
+  affinityHint?: Cpumask | null;
   /** Model only: the descriptor was freed. */
   freed: boolean;
 }
@@ -136,6 +150,11 @@ export interface IrqDomainOps {
   free?(k: Kernel, d: IrqDomain, virq: number, nrIrqs: number): void;
   activate?(k: Kernel, d: IrqDomain, irqData: IrqData, reserve: boolean): number;
   deactivate?(k: Kernel, d: IrqDomain, irqData: IrqData): void;
+  /**
+   * debug_show(seq, domain, irq_data, ind) for GENERIC_IRQ_DEBUGFS: returns the text it would
+   * seq_printf. Called with (d, null) from the domain file and (null, irqData) from the irq file.
+   */
+  debugShow?(k: Kernel, d: IrqDomain | null, irqData: IrqData | null, ind: number): string;
 }
 
 /** struct irq_domain */
@@ -158,4 +177,6 @@ export interface IrqDomain {
   msiParentOps: MsiParentOps | null;
   /** Model only: removed by irq_domain_remove(). */
   removed: boolean;
+  /** domain->exit, called first by irq_domain_remove(). */
+  exit?: ((k: Kernel, d: IrqDomain) => void) | null;
 }

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * struct pci_dev, struct pci_bus, struct pci_driver as far as MSI needs them
+ * (include/linux/pci.h). Behaviour in src/drivers/pci/.
+ */
+import type { PciFunctionHw } from '../../hw/pci/device.ts';
+import type { Kernel } from '../../kernel/kernel.ts';
+import type { Device } from './device.ts';
+
+/** pci_alloc_irq_vectors() flags */
+export const PCI_IRQ_INTX = 1 << 0;
+export const PCI_IRQ_MSI = 1 << 1;
+export const PCI_IRQ_MSIX = 1 << 2;
+export const PCI_IRQ_AFFINITY = 1 << 3;
+export const PCI_IRQ_VIRTUAL = 1 << 4;
+export const PCI_IRQ_ALL_TYPES = PCI_IRQ_INTX | PCI_IRQ_MSI | PCI_IRQ_MSIX;
+
+/** pci_power_t */
+export const PCI_D0 = 0;
+export const PCI_D3HOT = 3;
+
+/** pci_channel_state_t: pci_channel_io_perm_failure marks a disconnected device. */
+export const PCI_CHANNEL_IO_NORMAL = 1;
+export const PCI_CHANNEL_IO_FROZEN = 2;
+export const PCI_CHANNEL_IO_PERM_FAILURE = 3;
+
+/** pci_bus_flags_t */
+export const PCI_BUS_FLAGS_NO_MSI = 1;
+
+/** pci_dev_flags */
+export const PCI_DEV_FLAGS_MSI_INTX_DISABLE_BUG = 1 << 0;
+export const PCI_DEV_FLAGS_HAS_MSI_MASKING = 1 << 12;
+
+/** struct pci_bus */
+export interface PciBus {
+  /** Bus number. */
+  number: number;
+  /** pci_domain_nr(bus): the PCI segment. */
+  domainNr: number;
+  /** The bus's own struct device: its msiDomain is what devices inherit. */
+  dev: Device;
+  parent: PciBus | null;
+  /** Bridge device for non-root buses. */
+  self: PciDev | null;
+  busFlags: number;
+  /** Devices on this bus, in add order. */
+  devices: PciDev[];
+  /** bus->sysdata (s390: the struct zpci_bus). */
+  sysdata?: unknown;
+}
+
+/** struct pci_device_id (subset) */
+export interface PciDeviceId {
+  vendor: number;
+  device: number;
+}
+
+/** struct pci_driver */
+export interface PciDriver {
+  readonly name: string;
+  /** Match table; empty = matches nothing unless bound explicitly. */
+  readonly idTable: readonly PciDeviceId[];
+  probe(k: Kernel, pdev: PciDev, id: PciDeviceId | null): number;
+  remove?(k: Kernel, pdev: PciDev): void;
+}
+
+/** struct pci_dev */
+export interface PciDev {
+  /** The embedded struct device (dev.owner === this pci_dev). */
+  dev: Device;
+  bus: PciBus;
+  devfn: number;
+  vendor: number;
+  device: number;
+  /** The function's hardware (config space, MSI/MSI-X capabilities, table). */
+  hw: PciFunctionHw;
+  /** Config offsets of the capabilities, 0 if absent. */
+  msiCap: number;
+  msixCap: number;
+  /** dev->irq: INTx irq, or the first MSI virq while MSI is enabled. */
+  irq: number;
+  msiEnabled: boolean;
+  msixEnabled: boolean;
+  /** dev->msix_base: iomem cookie of the mapped MSI-X table, 0 = NULL. */
+  msixBase: number;
+  /** BAR (BIR) the MSI-X table lives in, valid while msixBase != 0. */
+  msixBir: number;
+  currentState: number;
+  errorState: number;
+  noMsi: boolean;
+  no64bitMsi: boolean;
+  devFlags: number;
+  /** pci_is_managed(): pcim_enable_device() was used. */
+  isManaged: boolean;
+  isMsiManaged: boolean;
+  /** INTx enabled state as last set by pci_intx(). */
+  intxEnabled: boolean;
+  driver: PciDriver | null;
+  /** pci_dev_is_added() */
+  isAdded: boolean;
+  /** Model only: freed by pci_remove_bus_device(); any later use is a use-after-free. */
+  freed: boolean;
+  /** pdev->sysdata (copied from bus->sysdata; s390: the struct zpci_bus). */
+  sysdata?: unknown;
+}

@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/**
+ * kernel/irq/irqdesc.c: interrupt descriptors in the sparse irq tree
+ * (k.irqDescs), virq number allocation, kstat counters and the generic entry
+ * points generic_handle_irq() / generic_handle_domain_irq().
+ *
+ * The entry points are the delivery path: they allocate nothing.
+ */
+import { cpumaskCopy, cpumaskCreate, cpumaskEmpty, cpumaskTestCpu } from '../../include/linux/cpumask.ts';
+import { EEXIST, EINVAL, ENOMEM, ENOSPC, EPERM } from '../../include/linux/errno.ts';
+import type { IrqCommonData, IrqData, IrqDesc, IrqDomain } from '../../include/linux/irq.ts';
+import type { IrqAffinityDesc } from '../../include/linux/msi.ts';
+import { declareFailurePoint } from '../../sim/faults.ts';
+import type { Kernel } from '../kernel.ts';
+import { deref, warn } from '../panic.ts';
+import { noIrqChip } from './dummychip.ts';
+import { handleBadIrq } from './handle.ts';
+import {
+  IRQ_DEFAULT_INIT_FLAGS,
+  IRQ_PER_CPU,
+  IRQ_PER_CPU_DEVID,
+  IRQD_AFFINITY_MANAGED,
+  IRQD_AFFINITY_SET,
+  IRQD_HANDLE_ENFORCE_IRQCTX,
+  IRQD_IRQ_DISABLED,
+  IRQD_IRQ_MASKED,
+  IRQD_MANAGED_SHUTDOWN,
+  IRQS_NMI,
+} from './internals.ts';
+import { irqResolveMapping } from './irqdomain.ts';
+
+export const FP_IRQ_ALLOC_DESCS = declareFailurePoint(
+  'irq_alloc_descs',
+  '__irq_alloc_descs',
+  'kernel',
+  '-ENOMEM (sparse irq tree / nr_irqs expansion)',
+);
+export const FP_ALLOC_DESC = declareFailurePoint(
+  'alloc_desc',
+  'alloc_desc',
+  'kernel',
+  'NULL -> __irq_alloc_descs unwinds and returns -ENOMEM',
+);
+
+/** Per-Kernel state of this file that has no field in Kernel. */
+interface IrqdescState {
+  /** WARN_ON_ONCE site in handle_irq_desc() fired. */
+  enforceIrqctxWarned: boolean;
+}
+const states = new WeakMap<Kernel, IrqdescState>();
+function stateOf(k: Kernel): IrqdescState {
+  let s = states.get(k);
+  if (!s) {
+    s = { enforceIrqctxWarned: false };
+    states.set(k, s);
+  }
+  return s;
+}
+
+// kernel: desc_set_defaults()
+export function descSetDefaults(
+  k: Kernel,
+  irq: number,
+  desc: IrqDesc,
+  _node: number,
+  affinity: IrqAffinityDesc['mask'] | null,
+): void {
+  desc.irqCommonData.handlerData = null;
+  desc.irqCommonData.msiDesc = null;
+  desc.irqData.common = desc.irqCommonData;
+  desc.irqData.irq = irq;
+  desc.irqData.chip = noIrqChip;
+  desc.irqData.chipData = null;
+  desc.statusUseAccessors = IRQ_DEFAULT_INIT_FLAGS;
+  desc.irqCommonData.stateUseAccessors |= IRQD_IRQ_DISABLED;
+  desc.irqCommonData.stateUseAccessors |= IRQD_IRQ_MASKED;
+  desc.handleIrq = handleBadIrq;
+  desc.depth = 1;
+  desc.irqCount = 0;
+  desc.irqsUnhandled = 0;
+  desc.totCount = 0;
+  desc.name = null;
+  desc.kstatIrqs.fill(0);
+  // desc_smp_init()
+  cpumaskCopy(desc.irqCommonData.affinity, affinity ?? k.irqDefaultAffinity);
+  // No GENERIC_IRQ_EFFECTIVE_AFF_MASK on s390: the effective mask reads as the affinity.
+  cpumaskCopy(desc.irqCommonData.effectiveAffinity, desc.irqCommonData.affinity);
+}
+
+// kernel: alloc_desc() (+ init_desc())
+function allocDesc(
+  k: Kernel,
+  irq: number,
+  node: number,
+  flags: number,
+  affinity: IrqAffinityDesc['mask'] | null,
+): IrqDesc | null {
+  if (k.sim.faults.shouldFail(FP_ALLOC_DESC)) return null;
+  const common: IrqCommonData = {
+    stateUseAccessors: 0,
+    handlerData: null,
+    msiDesc: null,
+    affinity: cpumaskCreate(),
+    effectiveAffinity: cpumaskCreate(),
+  };
+  const irqData: IrqData = {
+    mask: 0,
+    irq,
+    hwirqHi: 0,
+    hwirqLo: 0,
+    common,
+    chip: noIrqChip,
+    domain: null,
+    parentData: null,
+    chipData: null,
+    freed: false,
+  };
+  const desc: IrqDesc = {
+    irqCommonData: common,
+    irqData,
+    kstatIrqs: new Uint32Array(k.nrCpuIds),
+    handleIrq: handleBadIrq,
+    name: null,
+    action: null,
+    statusUseAccessors: 0,
+    istate: 0,
+    depth: 1,
+    wakeDepth: 0,
+    totCount: 0,
+    irqCount: 0,
+    lastUnhandled: 0,
+    irqsUnhandled: 0,
+    procDir: false,
+    devName: null,
+    affinityHint: null,
+    freed: false,
+  };
+  common.desc = desc;
+  descSetDefaults(k, irq, desc, node, affinity);
+  // init_desc(): irqd_set(&desc->irq_data, flags)
+  common.stateUseAccessors |= flags;
+  return desc;
+}
+
+// kernel: free_desc()
+function freeDesc(k: Kernel, irq: number): void {
+  const desc = irqToDesc(k, irq);
+  // unregister_irq_proc() reads desc->dir: a never-allocated virq is a NULL dereference.
+  const d = deref(k, desc, 'irq_desc', 'kernel/irq/proc.c unregister_irq_proc');
+  d.procDir = false;
+  d.devName = null;
+  k.irqDescs[irq] = undefined;
+  if (k.sim.trace.enabled) k.sim.trace.emit(k.currentCpu, 'irq_desc_free', { irq });
+  // call_rcu(delayed_free_desc): the descriptor and its embedded level-0 irq_data are gone.
+  d.irqData.freed = true;
+  d.freed = true;
+}
+
+// kernel: alloc_descs()
+function allocDescs(
+  k: Kernel,
+  start: number,
+  cnt: number,
+  node: number,
+  affinity: readonly IrqAffinityDesc[] | null,
+): number {
+  if (affinity) {
+    for (let i = 0; i < cnt; i++) {
+      const a = affinity[i];
+      if (!a || cpumaskEmpty(a.mask)) return -EINVAL;
+    }
+  }
+  for (let i = 0; i < cnt; i++) {
+    let mask: IrqAffinityDesc['mask'] | null = null;
+    let flags = 0;
+    if (affinity) {
+      const a = affinity[i]!;
+      if (a.isManaged) flags = IRQD_AFFINITY_MANAGED | IRQD_MANAGED_SHUTDOWN;
+      flags |= IRQD_AFFINITY_SET;
+      mask = a.mask;
+    }
+    const desc = allocDesc(k, start + i, node, flags, mask);
+    if (!desc) {
+      for (i--; i >= 0; i--) freeDesc(k, start + i);
+      return -ENOMEM;
+    }
+    // irq_insert_desc()
+    k.irqDescs[start + i] = desc;
+    if (k.sim.trace.enabled) k.sim.trace.emit(k.currentCpu, 'irq_desc_alloc', { irq: start + i });
+  }
+  return start;
+}
+
+/** kernel: arch_dynirq_lower_bound() — s390: max(from, NR_IRQS_BASE). */
+function archDynirqLowerBound(k: Kernel, from: number): number {
+  return Math.max(from, k.dynirqLowerBound);
+}
+
+// kernel: irq_find_free_area() — lowest-first fit of `cnt` free numbers at or above `from`.
+function irqFindFreeArea(k: Kernel, from: number, cnt: number): number {
+  const limit = k.irqLimit;
+  let start = from;
+  while (start + cnt <= limit) {
+    let clash = -1;
+    for (let i = cnt - 1; i >= 0; i--) {
+      if (k.irqDescs[start + i] !== undefined) {
+        clash = start + i;
+        break;
+      }
+    }
+    if (clash < 0) return start;
+    start = clash + 1;
+  }
+  return -ENOSPC;
+}
+
+/**
+ * kernel: __irq_alloc_descs() — `irq >= 0` asks for that exact number.
+ * Returns the first virq or a negative errno.
+ */
+export function irqAllocDescsInternal(
+  k: Kernel,
+  irq: number,
+  from: number,
+  cnt: number,
+  node: number,
+  affinity: readonly IrqAffinityDesc[] | null = null,
+): number {
+  if (!cnt) return -EINVAL;
+  if (irq >= 0) {
+    if (from > irq) return -EINVAL;
+    from = irq;
+  } else {
+    from = archDynirqLowerBound(k, from);
+  }
+  const start = irqFindFreeArea(k, from, cnt);
+  if (start < 0) return start;
+  if (irq >= 0 && start !== irq) return -EEXIST;
+  if (k.sim.faults.shouldFail(FP_IRQ_ALLOC_DESCS)) return -ENOMEM;
+  if (start + cnt > k.nrIrqs) {
+    // irq_expand_nr_irqs(): MAX_SPARSE_IRQS is k.irqLimit
+    if (start + cnt > k.irqLimit) return -ENOMEM;
+    k.nrIrqs = start + cnt;
+  }
+  return allocDescs(k, start, cnt, node, affinity);
+}
+
+/** kernel: irq_alloc_descs(irq, from, cnt, node) */
+export function irqAllocDescs(k: Kernel, irq: number, from: number, cnt: number, node = 0): number {
+  return irqAllocDescsInternal(k, irq, from, cnt, node, null);
+}
+
+/** kernel: irq_alloc_desc_from(from, node) */
+export function irqAllocDescFrom(k: Kernel, from: number, node = 0): number {
+  return irqAllocDescsInternal(k, -1, from, 1, node, null);
+}
+
+/**
+ * kernel: irq_free_descs() — silently ignored when the range reaches beyond
+ * nr_irqs; a never-allocated (or already freed) number inside it is a NULL
+ * dereference in free_desc() (Oops), as in the kernel.
+ */
+export function irqFreeDescs(k: Kernel, from: number, cnt: number): void {
+  if (from >= k.nrIrqs || from + cnt > k.nrIrqs) return;
+  for (let i = 0; i < cnt; i++) freeDesc(k, from + i);
+}
+
+/** kernel: irq_free_desc() */
+export function irqFreeDesc(k: Kernel, irq: number): void {
+  irqFreeDescs(k, irq, 1);
+}
+
+/** kernel: irq_to_desc() — NULL when unallocated. Allocation-free. */
+export function irqToDesc(k: Kernel, irq: number): IrqDesc | null {
+  if (irq < 0) return null;
+  return k.irqDescs[irq] ?? null;
+}
+
+/** kernel: irq_get_irq_data() */
+export function irqGetIrqData(k: Kernel, irq: number): IrqData | null {
+  const desc = irqToDesc(k, irq);
+  return desc ? desc.irqData : null;
+}
+
+/**
+ * kernel: irq_data_to_desc() — container_of(data->common). A freed level or
+ * freed descriptor is a use-after-free Oops.
+ */
+export function irqDataToDesc(k: Kernel, d: IrqData): IrqDesc {
+  const data = deref(k, d, 'irq_data', 'include/linux/irqdesc.h irq_data_to_desc');
+  return deref(k, data.common.desc, 'irq_desc', 'include/linux/irqdesc.h irq_data_to_desc');
+}
+
+/** kernel: irq_get_next_irq() — next allocated virq at or after offset, nr_irqs if none. */
+export function irqGetNextIrq(k: Kernel, offset: number): number {
+  for (let i = Math.max(0, offset); i < k.nrIrqs; i++) if (k.irqDescs[i] !== undefined) return i;
+  return k.nrIrqs;
+}
+
+/** kernel: irq_get_nr_irqs() */
+export function irqGetNrIrqs(k: Kernel): number {
+  return k.nrIrqs;
+}
+
+/** kernel: __kstat_incr_irqs_this_cpu() — per-CPU count only. */
+export function __kstatIncrIrqsThisCpu(k: Kernel, desc: IrqDesc): void {
+  desc.kstatIrqs[k.currentCpu]!++;
+}
+
+/** kernel: kstat_incr_irqs_this_cpu() — per-CPU count and tot_count. */
+export function kstatIncrIrqsThisCpu(k: Kernel, desc: IrqDesc): void {
+  desc.kstatIrqs[k.currentCpu]!++;
+  desc.totCount++;
+}
+
+/** kernel: kstat_irqs_cpu() */
+export function kstatIrqsCpu(k: Kernel, irq: number, cpu: number): number {
+  const desc = irqToDesc(k, irq);
+  return desc ? (desc.kstatIrqs[cpu] ?? 0) : 0;
+}
+
+/** kernel: irq_desc_kstat_cpu() */
+export function irqDescKstatCpu(desc: IrqDesc, cpu: number): number {
+  return desc.kstatIrqs[cpu] ?? 0;
+}
+
+/**
+ * kernel: kstat_irqs() / kstat_irqs_usr() — tot_count, unless the desc is
+ * per-CPU (IRQ_PER_CPU, PER_CPU_DEVID, NMI): then the per-CPU sum over possible CPUs.
+ */
+export function kstatIrqs(k: Kernel, irq: number): number {
+  const desc = irqToDesc(k, irq);
+  if (!desc) return 0;
+  if ((desc.statusUseAccessors & (IRQ_PER_CPU | IRQ_PER_CPU_DEVID)) === 0 && (desc.istate & IRQS_NMI) === 0) {
+    return desc.totCount;
+  }
+  let sum = 0;
+  for (let cpu = 0; cpu < k.nrCpuIds; cpu++) {
+    if (cpumaskTestCpu(cpu, k.cpuPossibleMask)) sum += desc.kstatIrqs[cpu] ?? 0;
+  }
+  return sum >>> 0;
+}
+
+/** kernel: handle_irq_desc() — -EINVAL for no desc, else run the flow handler and return 0. */
+export function handleIrqDesc(k: Kernel, desc: IrqDesc | null): number {
+  if (!desc) return -EINVAL;
+  const d = deref(k, desc, 'irq_desc', 'kernel/irq/irqdesc.c handle_irq_desc');
+  if ((d.irqCommonData.stateUseAccessors & IRQD_HANDLE_ENFORCE_IRQCTX) !== 0 && k.hardirqCount === 0) {
+    const s = stateOf(k);
+    if (!s.enforceIrqctxWarned) {
+      s.enforceIrqctxWarned = true;
+      warn(
+        k,
+        'kernel/irq/irqdesc.c handle_irq_desc',
+        'WARN_ON_ONCE(!in_hardirq() && irqd_is_handle_enforce_irqctx(data))',
+      );
+    }
+    return -EPERM;
+  }
+  // generic_handle_irq_desc()
+  d.handleIrq(k, d);
+  return 0;
+}
+
+/** kernel: generic_handle_irq() */
+export function genericHandleIrq(k: Kernel, irq: number): number {
+  return handleIrqDesc(k, irqToDesc(k, irq));
+}
+
+/** kernel: generic_handle_irq_safe() (local_irq_save/restore are no-ops in the model) */
+export function genericHandleIrqSafe(k: Kernel, irq: number): number {
+  return handleIrqDesc(k, irqToDesc(k, irq));
+}
+
+/**
+ * kernel: generic_handle_domain_irq() with the series' patch 1/2 applied: the
+ * full 64-bit irq_hw_number_t (hwHi:hwLo) is looked up. -EINVAL when the
+ * domain has no mapping for it (nothing counted, nothing logged).
+ */
+export function genericHandleDomainIrq(
+  k: Kernel,
+  domain: IrqDomain | null,
+  hwHi: number,
+  hwLo: number,
+): number {
+  return handleIrqDesc(k, irqResolveMapping(k, domain, hwHi, hwLo));
+}
+
+/** kernel: generic_handle_domain_irq_safe() */
+export function genericHandleDomainIrqSafe(
+  k: Kernel,
+  domain: IrqDomain | null,
+  hwHi: number,
+  hwLo: number,
+): number {
+  return handleIrqDesc(k, irqResolveMapping(k, domain, hwHi, hwLo));
+}
