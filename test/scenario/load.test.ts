@@ -80,10 +80,25 @@ steps: []
 
   it('derives the delivery mode from the facility switches', () => {
     const d = (m: string) => load(`machine: {cpus: 1, ${m}}\nsteps: []\n`).machine;
-    expect(d('delivery: directed')).toMatchObject({ delivery: 'directed', directedIrqFacility: true, forceFloating: false });
-    expect(d('delivery: floating')).toMatchObject({ delivery: 'floating', directedIrqFacility: false, forceFloating: false });
-    expect(d('forceFloating: true')).toMatchObject({ delivery: 'floating', directedIrqFacility: true, forceFloating: true });
-    expect(d('directedIrqFacility: false')).toMatchObject({ delivery: 'floating', directedIrqFacility: false });
+    expect(d('delivery: directed')).toMatchObject({
+      delivery: 'directed',
+      directedIrqFacility: true,
+      forceFloating: false,
+    });
+    expect(d('delivery: floating')).toMatchObject({
+      delivery: 'floating',
+      directedIrqFacility: false,
+      forceFloating: false,
+    });
+    expect(d('forceFloating: true')).toMatchObject({
+      delivery: 'floating',
+      directedIrqFacility: true,
+      forceFloating: true,
+    });
+    expect(d('directedIrqFacility: false')).toMatchObject({
+      delivery: 'floating',
+      directedIrqFacility: false,
+    });
     expect(d('delivery: floating, directedIrqFacility: true, forceFloating: true')).toMatchObject({
       delivery: 'floating',
       directedIrqFacility: true,
@@ -201,7 +216,7 @@ ${FNS}steps:
   - fire: {fid: 0x10, vector: 7}
   - run: {ns: 1000}
   - expect:
-      deliveries: {rx: {cpu1: 2, cpu3: 0}, fn0x10-3: 1}
+      deliveries: {rx: {cpu1: 2, cpu3: 0}, nic-3: 1}
       dropped: 0
       pending: 0
       findings: [WARN, leak]
@@ -212,15 +227,22 @@ ${FNS}steps:
     expect(st[2]).toMatchObject({
       kind: 'request',
       vector: 3,
-      name: 'fn0x10-3',
-      handler: 'fn0x10-3',
+      name: 'nic-3',
+      handler: 'nic-3',
       shared: false,
       returns: 'handled',
     });
     expect(st[3]).toMatchObject({ kind: 'expect', rc: -16 });
-    expect(st[4]).toMatchObject({ kind: 'request', vector: 'all', name: 'nic', handler: 'rx', shared: true, returns: 'none' });
+    expect(st[4]).toMatchObject({
+      kind: 'request',
+      vector: 'all',
+      name: 'nic',
+      handler: 'rx',
+      shared: true,
+      returns: 'none',
+    });
     expect(st[5]).toMatchObject({ kind: 'request', vector: 5, name: 'q5', handler: 'rx' });
-    expect(st[6]).toMatchObject({ kind: 'free_irq', vector: 3, handler: 'fn0x10-3' });
+    expect(st[6]).toMatchObject({ kind: 'free_irq', vector: 3, handler: 'nic-3' });
     expect(st[7]).toMatchObject({ kind: 'free_irq', vector: 6, handler: 'rx' });
     expect((st[8] as StepOf<'set_affinity'>).cpus).toEqual([1, 3]);
     expect(st[9]).toMatchObject({ kind: 'expect', rc: -22 });
@@ -233,7 +255,7 @@ ${FNS}steps:
       kind: 'expect',
       deliveries: [
         { handler: 'rx', total: null, perCpu: [null, 2, null, 0] },
-        { handler: 'fn0x10-3', total: 1, perCpu: null },
+        { handler: 'nic-3', total: 1, perCpu: null },
       ],
       dropped: 0,
       pending: 0,
@@ -307,8 +329,8 @@ steps:
 `),
     ).toEqual([
       't.yaml:1:26: machine.seed: expected a seed between 0 and 0xffffffff, got "x"',
-      't.yaml:3:30: functions[0].msix: expected an integer between 1 and 2048, got 0',
-      't.yaml:5:28: steps[0].fire.vector: expected a vector index or "all", got -1',
+      't.yaml:3:28: functions[0].msix: expected an integer between 1 and 2048, got 0',
+      't.yaml:5:28: steps[0].fire.vector: expected a vector index (a non-negative integer), got -1',
       "t.yaml:6:5: steps[1]: unknown step kind 'nope'; step kinds: plug, unplug, bind, unbind, enable, disable, error, recover, alloc, free_vectors, request, free_irq, enable_irq, disable_irq, set_affinity, fire, cpu_offline, cpu_online, fault, snapshot, run, expect, teardown",
     ]);
   });
@@ -323,22 +345,25 @@ ${FNS}steps:
   - enable_irq: {fid: 0x2a, vector: 4}
 `),
     ).toEqual([
-      't.yaml:5:28: steps[0].snapshot.irq: give either irq or fid and vector, not both',
-      't.yaml:6:41: steps[1].snapshot.vector: view msi_irqs takes no vector',
-      't.yaml:7:56: steps[2].snapshot.vector: expected an integer between 0 and 7 (function 0x10 has 8 MSI-X vectors), got 8',
-      't.yaml:8:35: steps[3].enable_irq.vector: expected an integer between 0 and 3 (function 0x2a has 4 MSI vectors), got 4',
+      't.yaml:6:32: steps[0].snapshot.irq: give either irq or fid and vector, not both',
+      't.yaml:7:43: steps[1].snapshot.vector: view msi_irqs takes no vector',
+      't.yaml:8:54: steps[2].snapshot.vector: expected an integer between 0 and 7 (function 0x10 has 8 MSI-X vectors), got 8',
+      't.yaml:9:37: steps[3].enable_irq.vector: expected an integer between 0 and 3 (function 0x2a has 4 MSI vectors), got 4',
     ]);
   });
 
   it('reports no functions when a step names a fid in a scenario without any', () => {
     expect(errors('machine: {cpus: 1}\nsteps: [{disable: {fid: 3}}]\n')).toEqual([
-      't.yaml:2:23: steps[0].disable.fid: no function with fid 0x3 (the scenario has no functions)',
+      't.yaml:2:25: steps[0].disable.fid: no function with fid 0x3 (the scenario has no functions)',
     ]);
   });
 
   it('never returns a stack trace for non-string input', () => {
     const r = loadScenario(42 as unknown as string, 'x.yaml');
-    expect(r).toEqual({ ok: false, errors: [{ file: 'x.yaml', line: 1, column: 1, message: 'scenario: expected YAML text' }] });
+    expect(r).toEqual({
+      ok: false,
+      errors: [{ file: 'x.yaml', line: 1, column: 1, message: 'scenario: expected YAML text' }],
+    });
   });
 });
 
@@ -355,7 +380,14 @@ describe('parseScenarioFile', () => {
     const r = parseScenarioFile('/nonexistent/irqlab/x.yaml');
     expect(r).toEqual({
       ok: false,
-      errors: [{ file: '/nonexistent/irqlab/x.yaml', line: 1, column: 1, message: 'cannot read scenario file: no such file' }],
+      errors: [
+        {
+          file: '/nonexistent/irqlab/x.yaml',
+          line: 1,
+          column: 1,
+          message: 'cannot read scenario file: no such file',
+        },
+      ],
     });
   });
 });

@@ -812,7 +812,7 @@ export function irqDomainFreeIrqsParent(k: Kernel, domain: IrqDomain, irqBase: n
  */
 export function irqDomainFreeIrqs(k: Kernel, virq: number, nrIrqs: number): void {
   const data = irqGetIrqData(k, virq);
-  if (!data || !data.domain || !data.domain.ops.free) {
+  if (!data?.domain?.ops.free) {
     warn(k, 'kernel/irq/irqdomain.c irq_domain_free_irqs', 'NULL pointer, cannot free irq');
     return;
   }
@@ -842,7 +842,7 @@ export function irqDisposeMapping(k: Kernel, virq: number): void {
 
 // kernel: __irq_domain_deactivate_irq() — outermost first
 function irqDomainDeactivateIrqInternal(k: Kernel, irqData: IrqData | null): void {
-  if (irqData && irqData.domain) {
+  if (irqData?.domain) {
     const domain = irqData.domain;
     if (domain.ops.deactivate) domain.ops.deactivate(k, domain, irqData);
     if (irqData.parentData) irqDomainDeactivateIrqInternal(k, irqData.parentData);
@@ -852,7 +852,7 @@ function irqDomainDeactivateIrqInternal(k: Kernel, irqData: IrqData | null): voi
 // kernel: __irq_domain_activate_irq() — innermost first, rollback of deeper levels on failure
 function irqDomainActivateIrqInternal(k: Kernel, irqd: IrqData | null, reserve: boolean): number {
   let ret = 0;
-  if (irqd && irqd.domain) {
+  if (irqd?.domain) {
     const domain = irqd.domain;
     if (irqd.parentData) ret = irqDomainActivateIrqInternal(k, irqd.parentData, reserve);
     if (!ret && domain.ops.activate) {

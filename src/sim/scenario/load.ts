@@ -27,8 +27,8 @@ import {
   sortErrors,
 } from './errors.ts';
 import {
-  BUILTIN_BACKENDS,
   type Backend,
+  BUILTIN_BACKENDS,
   type BuiltinBackend,
   type Cpu,
   type DeliveryExpectation,
@@ -39,10 +39,10 @@ import {
   type Loc,
   type MachineSchema,
   RC_STEP_KINDS,
-  STEP_ARGS,
-  STEP_KINDS,
   type Scenario,
   ScenarioShapeSchema,
+  STEP_ARGS,
+  STEP_KINDS,
   type Step,
   type StepKind,
   TOP_KEYS,
@@ -67,7 +67,10 @@ export function loadScenario(text: string, fileName: string, options: LoadOption
   } catch (e) {
     // A bug in the loader, not in the file: still a message, never a stack trace.
     const msg = e instanceof Error ? e.message : String(e);
-    return { ok: false, errors: [{ file, line: 1, column: 1, message: `internal error in the scenario loader: ${msg}` }] };
+    return {
+      ok: false,
+      errors: [{ file, line: 1, column: 1, message: `internal error in the scenario loader: ${msg}` }],
+    };
   }
 }
 
@@ -78,8 +81,12 @@ export function parseScenarioFile(path: string, options: LoadOptions = {}): Load
     text = readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as { code?: string }).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? 'unreadable');
-    return { ok: false, errors: [{ file: path, line: 1, column: 1, message: `cannot read scenario file: ${why}` }] };
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? 'unreadable');
+    return {
+      ok: false,
+      errors: [{ file: path, line: 1, column: 1, message: `cannot read scenario file: ${why}` }],
+    };
   }
   return loadScenario(text, path, options);
 }
@@ -150,7 +157,10 @@ class Loader {
     if (yamlProblems.length > 0) {
       for (const e of yamlProblems) {
         const p = this.lc.linePos(e.pos[0]);
-        const first = (e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+        const first =
+          e.code === 'MULTIPLE_DOCS'
+            ? 'a scenario file holds one YAML document; this is the start of a second one'
+            : (e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
         this.errors.push({ file: this.file, line: p.line, column: p.col, message: `YAML: ${first}` });
       }
       return this.fail();
@@ -224,7 +234,9 @@ class Loader {
       const seg = path[i]!;
       if (isAlias(node)) node = node.resolve(this.doc);
       if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+        const pair = node.items.find(
+          (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg),
+        );
         if (!pair) return best;
         const keyPos = this.posOf(pair.key);
         if (key && i === path.length - 1) return keyPos ?? best;
@@ -263,11 +275,19 @@ class Loader {
 
   /** Error on a step field: `steps[3].fire.vector: ...`. */
   private stepError(ctx: StepCtx, field: DocPath, message: string, key = false): void {
-    this.errorLoc(this.locate([...ctx.nodePath, ...field], key), `${displayPath([...ctx.display, ...field])}: ${message}`);
+    this.errorLoc(
+      this.locate([...ctx.nodePath, ...field], key),
+      `${displayPath([...ctx.display, ...field])}: ${message}`,
+    );
   }
 
   /** Turn zod issues into located errors. `nodeBase`: document path of the validated value. */
-  private addIssues(issues: readonly z.core.$ZodIssue[], nodeBase: DocPath, displayBase: DocPath, data: unknown): void {
+  private addIssues(
+    issues: readonly z.core.$ZodIssue[],
+    nodeBase: DocPath,
+    displayBase: DocPath,
+    data: unknown,
+  ): void {
     for (const iss of issues) {
       const path = iss.path.filter((s): s is string | number => typeof s !== 'symbol');
       if (iss.code === 'invalid_union') {
@@ -282,6 +302,18 @@ class Loader {
           continue;
         }
       }
+      if (iss.code === 'invalid_key') {
+        // A record key that fails its own schema (deliveries: {handler: {core0: 1}}).
+        const key = path[path.length - 1];
+        const inner = iss.issues[0]?.message ?? iss.message;
+        this.errorAt(
+          [...nodeBase, ...path],
+          inner,
+          displayPath([...displayBase, ...path]),
+          typeof key === 'string',
+        );
+        continue;
+      }
       if (iss.code === 'unrecognized_keys') {
         const allowed = iss.message.split(', ').filter((k) => k !== '');
         for (const k of iss.keys) {
@@ -295,9 +327,17 @@ class Loader {
         continue;
       }
       const last = path[path.length - 1];
-      if (typeof last === 'string' && getIn(data, path) === undefined && isObj(getIn(data, path.slice(0, -1)))) {
+      if (
+        typeof last === 'string' &&
+        getIn(data, path) === undefined &&
+        isObj(getIn(data, path.slice(0, -1)))
+      ) {
         const parent = path.slice(0, -1);
-        this.errorAt([...nodeBase, ...parent], `missing required key '${last}'`, displayPath([...displayBase, ...parent]));
+        this.errorAt(
+          [...nodeBase, ...parent],
+          `missing required key '${last}'`,
+          displayPath([...displayBase, ...parent]),
+        );
         continue;
       }
       this.errorAt([...nodeBase, ...path], iss.message, displayPath([...displayBase, ...path]));
@@ -322,7 +362,10 @@ class Loader {
       if ('kind' in raw) {
         const k = raw['kind'];
         if (typeof k !== 'string') {
-          this.errorAt([...stepPath, 'kind'], `expected a step kind (${kinds.join(', ')}), got ${describeValue(k)}`);
+          this.errorAt(
+            [...stepPath, 'kind'],
+            `expected a step kind (${kinds.join(', ')}), got ${describeValue(k)}`,
+          );
           return undefined;
         }
         kind = k;
@@ -351,7 +394,10 @@ class Loader {
         return undefined;
       }
     } else {
-      this.errorAt(stepPath, `expected a step (a mapping like fire: {fid: 0x10, vector: 0}), got ${describeValue(raw)}`);
+      this.errorAt(
+        stepPath,
+        `expected a step (a mapping like fire: {fid: 0x10, vector: 0}), got ${describeValue(raw)}`,
+      );
       return undefined;
     }
     if (!kinds.includes(kind)) {
@@ -422,7 +468,11 @@ class Loader {
     }
     if (n > 0 && !online.has(0)) {
       const where: DocPath =
-        m.online !== undefined ? [...M, 'online'] : perEntryOnline ? [...M, 'cpus', 0, 'online'] : [...M, 'cpus'];
+        m.online !== undefined
+          ? [...M, 'online']
+          : perEntryOnline
+            ? [...M, 'cpus', 0, 'online']
+            : [...M, 'cpus'];
       this.errorAt(where, 'the boot CPU 0 must be online');
     }
     const cpusOut = cpus.map((c) => ({ ...c, online: online.has(c.cpu) }));
@@ -450,7 +500,8 @@ class Loader {
     let backend: Backend;
     if ((BUILTIN_BACKENDS as readonly string[]).includes(b)) {
       const name = b as BuiltinBackend;
-      backend = name === 'domain' ? { kind: 'domain', parentDomain: m.parentDomain ?? 'global' } : { kind: name };
+      backend =
+        name === 'domain' ? { kind: 'domain', parentDomain: m.parentDomain ?? 'global' } : { kind: name };
     } else {
       backend = { kind: 'module', path: b };
     }
@@ -498,11 +549,15 @@ class Loader {
       const P: DocPath = ['functions', i];
       const fid = fidValue(f.fid);
       const prevFid = byFid.get(fid);
-      if (prevFid !== undefined) this.errorAt([...P, 'fid'], `duplicate fid ${hex(fid)} (also functions[${prevFid}])`);
+      if (prevFid !== undefined)
+        this.errorAt([...P, 'fid'], `duplicate fid ${hex(fid)} (also functions[${prevFid}])`);
       else byFid.set(fid, i);
       const prevUid = byUid.get(f.uid);
       if (prevUid !== undefined) {
-        this.errorAt([...P, 'uid'], `duplicate uid ${f.uid} (also functions[${prevUid}]); zPCI UIDs must be unique`);
+        this.errorAt(
+          [...P, 'uid'],
+          `duplicate uid ${f.uid} (also functions[${prevUid}]); zPCI UIDs must be unique`,
+        );
       } else byUid.set(f.uid, i);
       if (f.msi !== undefined && f.msix !== undefined) {
         this.errorAt([...P, 'msix'], 'give either msi or msix, not both', undefined, true);
@@ -686,7 +741,8 @@ class Loader {
           const f = r.f;
           const type = (a['type'] as 'msi' | 'msix' | undefined) ?? f.irqType;
           if (type !== f.irqType) {
-            const has = f.irqType === 'msix' ? `MSI-X with ${f.vectors} vectors` : `MSI with ${f.vectors} vectors`;
+            const has =
+              f.irqType === 'msix' ? `MSI-X with ${f.vectors} vectors` : `MSI with ${f.vectors} vectors`;
             this.stepError(
               ctx,
               ['type'],
@@ -778,7 +834,8 @@ class Loader {
           const v = a['vector'] as number;
           vectorOk(ctx, r.f, v);
           const list = a['cpus'] as number[];
-          if (list.length === 0) this.stepError(ctx, ['cpus'], 'expected a non-empty list of CPUs, got an empty list');
+          if (list.length === 0)
+            this.stepError(ctx, ['cpus'], 'expected a non-empty list of CPUs, got an empty list');
           list.forEach((c, j) => {
             cpuOk(ctx, ['cpus', j], c);
           });
@@ -796,7 +853,13 @@ class Loader {
           if (!r) break;
           const v = a['vector'] as number | 'all';
           if (v !== 'all' && !vectorOk(ctx, r.f, v)) break;
-          step = { ...base, kind: 'fire', fid: r.f.fid, vector: v, count: (a['count'] as number | undefined) ?? 1 };
+          step = {
+            ...base,
+            kind: 'fire',
+            fid: r.f.fid,
+            vector: v,
+            count: (a['count'] as number | undefined) ?? 1,
+          };
           break;
         }
         case 'cpu_offline':
@@ -920,7 +983,12 @@ class Loader {
         for (const [ck, count] of Object.entries(v)) {
           const c = Number(ck.slice(3));
           if (c >= nCpus) {
-            this.stepError(ctx, ['deliveries', h, ck], `no CPU ${c} (the machine has CPUs 0-${nCpus - 1})`, true);
+            this.stepError(
+              ctx,
+              ['deliveries', h, ck],
+              `no CPU ${c} (the machine has CPUs 0-${nCpus - 1})`,
+              true,
+            );
           } else perCpu[c] = count;
         }
         deliveries.push({ handler: h, total: null, perCpu });
@@ -1038,8 +1106,8 @@ function errorMap(iss: z.core.$ZodRawIssue): string {
       return `expected one of ${iss.values.map((v) => String(v)).join(', ')}, got ${describeValue(input)}`;
     case 'unrecognized_keys': {
       // Carry the allowed keys to addIssues, which words the message.
-      const shape = (iss.inst as { _zod?: { def?: { shape?: Record<string, unknown> } } } | undefined)?._zod?.def
-        ?.shape;
+      const shape = (iss.inst as { _zod?: { def?: { shape?: Record<string, unknown> } } } | undefined)?._zod
+        ?.def?.shape;
       return Object.keys(shape ?? {}).join(', ');
     }
     case 'too_small':

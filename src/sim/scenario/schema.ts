@@ -91,7 +91,10 @@ export const ERRNO_BY_NAME: ReadonlyMap<string, number> = (() => {
 // Building blocks. Each leaf carries its own human message, `expected X, got Y`.
 
 type ErrFn = (iss: { input?: unknown }) => string;
-const got = (what: string): ErrFn => (iss) => `expected ${what}, got ${describeValue(iss.input)}`;
+const got =
+  (what: string): ErrFn =>
+  (iss) =>
+    `expected ${what}, got ${describeValue(iss.input)}`;
 
 /** An integer in [min, max]; `what` replaces the default wording. */
 export function intIn(min: number, max: number, what?: string): z.ZodNumber {
@@ -101,11 +104,14 @@ export function intIn(min: number, max: number, what?: string): z.ZodNumber {
 /** An integer >= min (no practical upper bound). */
 function intFrom(min: number, what: string): z.ZodNumber {
   const e = got(what);
-  return z.number({ error: e }).int({ error: e }).min(min, { error: e }).max(Number.MAX_SAFE_INTEGER, { error: e });
+  return z
+    .number({ error: e })
+    .int({ error: e })
+    .min(min, { error: e })
+    .max(Number.MAX_SAFE_INTEGER, { error: e });
 }
 const bool = z.boolean({ error: got('true or false') });
-const label = (what: string) =>
-  z.string({ error: got(what) }).regex(/^\S{1,64}$/, { error: got(what) });
+const label = (what: string) => z.string({ error: got(what) }).regex(/^\S{1,64}$/, { error: got(what) });
 function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values, { error: got(`one of ${values.join(', ')}`) });
 }
@@ -113,9 +119,12 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
 const FID_WHAT = 'a function id (an integer between 0 and 0xffffffff or a hex string like "0x10")';
 /** A zPCI function id: u32, as a YAML integer (0x10 is fine) or a quoted hex string. */
 export const FidSchema = z
-  .union([intIn(0, 0xffffffff, FID_WHAT), z.string().regex(/^0[xX][0-9a-fA-F]{1,8}$/, { error: got(FID_WHAT) })], {
-    error: got(FID_WHAT),
-  })
+  .union(
+    [intIn(0, 0xffffffff, FID_WHAT), z.string().regex(/^0[xX][0-9a-fA-F]{1,8}$/, { error: got(FID_WHAT) })],
+    {
+      error: got(FID_WHAT),
+    },
+  )
   .meta({ id: 'Fid', description: 'zPCI function id (u32): integer or hex string like "0x10"' });
 
 const vectorIndex = intFrom(0, 'a vector index (a non-negative integer)').meta({
@@ -147,13 +156,15 @@ export const MachineOptionsSchema = z
     floatingCpuSelection: oneOf(FLOATING_CPU_SELECTIONS)
       .optional()
       .meta({ description: 'which eligible CPU takes a floating interruption (default lowest)' }),
-    summaryEdge: oneOf(SUMMARY_EDGES)
+    summaryEdge: oneOf(SUMMARY_EDGES).optional().meta({
+      description: 'floating: inject on the 0->1 edge of the summary bit or of its byte (QEMU) (default bit)',
+    }),
+    checkNoi: bool
       .optional()
-      .meta({ description: 'floating: inject on the 0->1 edge of the summary bit or of its byte (QEMU) (default bit)' }),
-    checkNoi: bool.optional().meta({ description: 'firmware drops MSI data >= noi (default false, as QEMU)' }),
-    disbIndex: oneOf(DISB_INDEXES)
-      .optional()
-      .meta({ description: 'directed fallback: DISB bit = logical CPU number or CPU address (default logical)' }),
+      .meta({ description: 'firmware drops MSI data >= noi (default false, as QEMU)' }),
+    disbIndex: oneOf(DISB_INDEXES).optional().meta({
+      description: 'directed fallback: DISB bit = logical CPU number or CPU address (default logical)',
+    }),
     directedFallback: z
       .array(oneOf(FALLBACK_CONDITIONS), { error: got(`a list of ${FALLBACK_CONDITIONS.join(', ')}`) })
       .optional()
@@ -177,24 +188,26 @@ export const MachineSchema = z
       .array(cpuNumber, { error: got('a list of logical CPU numbers') })
       .optional()
       .meta({ description: 'logical CPUs online at boot (default: all)' }),
-    delivery: oneOf(DELIVERY_MODES)
-      .optional()
-      .meta({ description: 'interrupt delivery; default: directed if directedIrqFacility and not forceFloating' }),
+    delivery: oneOf(DELIVERY_MODES).optional().meta({
+      description: 'interrupt delivery; default: directed if directedIrqFacility and not forceFloating',
+    }),
     backend: z
       .union([oneOf(BUILTIN_BACKENDS), z.string().regex(/^.+\.m?js$/, { error: got(BACKEND_WHAT) })], {
         error: got(BACKEND_WHAT),
       })
       .optional()
       .meta({ description: 'zPCI MSI backend (default mainline), or a module path relative to the file' }),
-    parentDomain: oneOf(PARENT_DOMAINS)
-      .optional()
-      .meta({ description: 'domain backend only: one global MSI parent domain or one per zbus (default global)' }),
+    parentDomain: oneOf(PARENT_DOMAINS).optional().meta({
+      description: 'domain backend only: one global MSI parent domain or one per zbus (default global)',
+    }),
     seed: intIn(0, 0xffffffff, 'a seed between 0 and 0xffffffff')
       .optional()
       .meta({ description: 'random seed (default 1)' }),
     directedIrqFacility: bool.optional().meta({ description: 'SCLP has_dirq (default true)' }),
     forceFloating: bool.optional().meta({ description: 'boot option pci=force_floating (default false)' }),
-    aisFacility: bool.optional().meta({ description: 'facility 72, adapter-interruption suppression (default true)' }),
+    aisFacility: bool
+      .optional()
+      .meta({ description: 'facility 72, adapter-interruption suppression (default true)' }),
     options: MachineOptionsSchema.optional(),
   })
   .meta({ description: 'the machine: CPUs, facilities, delivery mode and backend' });
@@ -207,9 +220,9 @@ export const FunctionSchema = z
     fid: FidSchema,
     uid: intIn(0, 0xffff, 'a uid between 0 and 0xffff').meta({ description: 'user id, unique (u16)' }),
     devfn: intIn(0, 255).optional().meta({ description: 'devfn on its zbus (default 0)' }),
-    bus: intIn(0, 0xffffffff, 'a bus id between 0 and 0xffffffff')
-      .optional()
-      .meta({ description: 'topology id: functions with the same bus share a multifunction zbus (default: own bus)' }),
+    bus: intIn(0, 0xffffffff, 'a bus id between 0 and 0xffffffff').optional().meta({
+      description: 'topology id: functions with the same bus share a multifunction zbus (default: own bus)',
+    }),
     maxMsi: intIn(1, MAX_MAX_MSI)
       .optional()
       .meta({ description: 'CLP max_msi (noi) (default: the vector count); smaller values cap allocations' }),
@@ -220,9 +233,13 @@ export const FunctionSchema = z
       .optional()
       .meta({ description: 'MSI capability with this many vectors' }),
     msix: intIn(1, MAX_MSIX).optional().meta({ description: 'MSI-X capability with this table size' }),
-    name: label('a label without spaces').optional().meta({ description: 'label used in messages and IRQ names' }),
+    name: label('a label without spaces')
+      .optional()
+      .meta({ description: 'label used in messages and IRQ names' }),
     driver: label('a driver name without spaces').optional().meta({ description: 'default driver for bind' }),
-    present: bool.optional().meta({ description: 'configured at boot (default true); false needs a plug step' }),
+    present: bool
+      .optional()
+      .meta({ description: 'configured at boot (default true); false needs a plug step' }),
   })
   .meta({ description: 'one zPCI function; exactly one of msi or msix' });
 
@@ -230,7 +247,8 @@ export const FunctionSchema = z
 // steps: per-kind argument schemas (the step kind is the map's one key, or `kind`)
 
 const fidOnly = (what: string) => z.strictObject({ fid: FidSchema }).meta({ description: what });
-const fidVector = (what: string) => z.strictObject({ fid: FidSchema, vector: vectorIndex }).meta({ description: what });
+const fidVector = (what: string) =>
+  z.strictObject({ fid: FidSchema, vector: vectorIndex }).meta({ description: what });
 
 const deliveryCounts = z.union(
   [
@@ -252,7 +270,9 @@ export const STEP_ARGS = {
   unbind: z
     .strictObject({
       fid: FidSchema,
-      cleanup: bool.optional().meta({ description: 'remove() frees the IRQs and vectors it holds (default true)' }),
+      cleanup: bool
+        .optional()
+        .meta({ description: 'remove() frees the IRQs and vectors it holds (default true)' }),
     })
     .meta({ description: 'unbind the driver (remove)' }),
   enable: fidOnly('zpci_enable_device: CLP enable, new function handle'),
@@ -263,7 +283,9 @@ export const STEP_ARGS = {
     .strictObject({
       fid: FidSchema,
       min: intFrom(1, 'an integer >= 1').optional().meta({ description: 'min vectors (default 1)' }),
-      max: intFrom(1, 'an integer >= 1').optional().meta({ description: 'max vectors (default: table size)' }),
+      max: intFrom(1, 'an integer >= 1')
+        .optional()
+        .meta({ description: 'max vectors (default: table size)' }),
       type: oneOf(['msi', 'msix'] as const)
         .optional()
         .meta({ description: "default: the function's capability" }),
@@ -279,9 +301,9 @@ export const STEP_ARGS = {
     .strictObject({
       fid: FidSchema,
       vector: vectorOrAll.meta({ description: 'vector index, or all = every allocated vector' }),
-      name: label('an IRQ name without spaces')
-        .optional()
-        .meta({ description: 'devname (default <fn>-<vector>); with vector: all, the prefix of <name>-<vector>' }),
+      name: label('an IRQ name without spaces').optional().meta({
+        description: 'devname (default <fn>-<vector>); with vector: all, the prefix of <name>-<vector>',
+      }),
       shared: bool.optional().meta({ description: 'IRQF_SHARED (default false)' }),
       returns: oneOf(['handled', 'none'] as const)
         .optional()
@@ -322,20 +344,26 @@ export const STEP_ARGS = {
         .string({ error: got('a failure point name') })
         .min(1, { error: got('a failure point name') })
         .meta({ description: 'failure point (irqlab faults --list)' }),
-      occurrence: intFrom(1, 'an integer >= 1').optional().meta({ description: 'n-th call fails (default 1)' }),
+      occurrence: intFrom(1, 'an integer >= 1')
+        .optional()
+        .meta({ description: 'n-th call fails (default 1)' }),
     })
     .meta({ description: 'arm a failure point' }),
   snapshot: z
     .strictObject({
       view: oneOf(SNAPSHOT_VIEWS),
-      irq: intFrom(0, 'a Linux IRQ number').optional().meta({ description: 'the IRQ (virq) for per-IRQ views' }),
+      irq: intFrom(0, 'a Linux IRQ number')
+        .optional()
+        .meta({ description: 'the IRQ (virq) for per-IRQ views' }),
       fid: FidSchema.optional(),
       vector: vectorIndex.optional(),
       label: label('a label without spaces').optional(),
     })
     .meta({ description: 'record a view of the kernel state' }),
   run: z
-    .strictObject({ ns: count0.optional().meta({ description: 'simulated ns to run (default: until quiet)' }) })
+    .strictObject({
+      ns: count0.optional().meta({ description: 'simulated ns to run (default: until quiet)' }),
+    })
     .meta({ description: 'let pending events run' }),
   expect: z
     .strictObject({
@@ -343,14 +371,13 @@ export const STEP_ARGS = {
         .record(label('a handler name'), deliveryCounts, { error: got('a mapping of handler: counts') })
         .optional()
         .meta({ description: 'handler -> total or {cpuN: count}, counted since the previous expect step' }),
-      dropped: count0.optional().meta({ description: 'MSI writes dropped by the machine since the previous expect' }),
+      dropped: count0
+        .optional()
+        .meta({ description: 'MSI writes dropped by the machine since the previous expect' }),
       pending: count0.optional().meta({ description: 'interruptions pending now' }),
       rc: z
         .union(
-          [
-            intIn(-4095, 0x7fffffff, RC_WHAT),
-            z.string().regex(/^-E[A-Z0-9]+$/, { error: got(RC_WHAT) }),
-          ],
+          [intIn(-4095, 0x7fffffff, RC_WHAT), z.string().regex(/^-E[A-Z0-9]+$/, { error: got(RC_WHAT) })],
           { error: got(RC_WHAT) },
         )
         .optional()
@@ -431,7 +458,10 @@ export function scenarioJsonSchema(): Record<string, unknown> {
       steps: z.array(stepJsonSchema()).meta({ description: 'what happens, in order' }),
       schedule: topShape.schedule,
     })
-    .meta({ title: 'irqlab scenario', description: 'An irqlab scenario: machine, zPCI functions and steps.' });
+    .meta({
+      title: 'irqlab scenario',
+      description: 'An irqlab scenario: machine, zPCI functions and steps.',
+    });
   const js = z.toJSONSchema(full, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
   const { $schema, title, description, ...rest } = js;
   return { $schema, $id: 'https://irqlab.invalid/schemas/scenario.schema.json', title, description, ...rest };

@@ -15,15 +15,15 @@ import type { MsiMsg } from '../../../src/include/linux/msi.ts';
 import { handlePercpuIrq } from '../../../src/kernel/irq/chip.ts';
 import {
   irqDomainAllocIrqsParent,
+  irqDomainAllocNamedFwnode,
   irqDomainCreateHierarchy,
   irqDomainCreateTree,
   irqDomainFreeIrqsParent,
   irqDomainFreeIrqsTop,
-  irqDomainResetIrqData,
   irqDomainGetIrqData,
+  irqDomainResetIrqData,
   irqDomainSetHwirqAndChip,
   irqDomainSetInfo,
-  irqDomainAllocNamedFwnode,
 } from '../../../src/kernel/irq/irqdomain.ts';
 import { Kernel, type KernelConfig } from '../../../src/kernel/kernel.ts';
 import { Sim } from '../../../src/sim/sim.ts';
@@ -45,7 +45,16 @@ export function recChip(
     (_k: Kernel, d: IrqData): void => {
       log.push(`${name}.${cb}(${d.irq})`);
     };
-  for (const cb of ['irqAck', 'irqMask', 'irqUnmask', 'irqEoi', 'irqShutdown', 'irqEnable', 'irqDisable', 'irqMaskAck']) {
+  for (const cb of [
+    'irqAck',
+    'irqMask',
+    'irqUnmask',
+    'irqEoi',
+    'irqShutdown',
+    'irqEnable',
+    'irqDisable',
+    'irqMaskAck',
+  ]) {
     if (!omit.has(cb)) (c as unknown as Record<string, unknown>)[cb] = rec(cb.slice(3).toLowerCase());
   }
   if (!omit.has('irqStartup')) {
@@ -91,7 +100,8 @@ export function mkParent(k: Kernel, log: string[], parentChip: IrqChip, name = '
     alloc(k2, d, virq, nr, arg) {
       const a = arg as AllocArg;
       log.push(`parent.alloc(${virq},${nr})`);
-      for (let i = 0; i < nr; i++) irqDomainSetHwirqAndChip(k2, d, virq + i, a.parentHw + BigInt(i), parentChip, 'pdata');
+      for (let i = 0; i < nr; i++)
+        irqDomainSetHwirqAndChip(k2, d, virq + i, a.parentHw + BigInt(i), parentChip, 'pdata');
       return 0;
     },
     free(k2, d, virq, nr) {
@@ -154,7 +164,10 @@ export function mkChild(
   return d;
 }
 
-export function mkTwoLevel(k: Kernel, opts: { parentCompose?: boolean; childCompose?: boolean } = {}): TwoLevel {
+export function mkTwoLevel(
+  k: Kernel,
+  opts: { parentCompose?: boolean; childCompose?: boolean } = {},
+): TwoLevel {
   const log: string[] = [];
   const parentChip = recChip('P', log, { compose: opts.parentCompose ?? false });
   const childChip = recChip('C', log, { compose: opts.childCompose ?? false });

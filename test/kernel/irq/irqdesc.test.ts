@@ -5,12 +5,12 @@ import { EEXIST, EINVAL, ENOMEM, ENOSPC } from '../../../src/include/linux/errno
 import { noIrqChip } from '../../../src/kernel/irq/dummychip.ts';
 import { handleBadIrq } from '../../../src/kernel/irq/handle.ts';
 import {
+  IRQ_PER_CPU,
   IRQD_AFFINITY_MANAGED,
   IRQD_AFFINITY_SET,
   IRQD_IRQ_DISABLED,
   IRQD_IRQ_MASKED,
   IRQD_MANAGED_SHUTDOWN,
-  IRQ_PER_CPU,
 } from '../../../src/kernel/irq/internals.ts';
 import {
   genericHandleIrq,
@@ -94,7 +94,9 @@ describe('sparse virq allocation (__irq_alloc_descs)', () => {
       IRQD_IRQ_DISABLED | IRQD_IRQ_MASKED | IRQD_AFFINITY_SET | IRQD_AFFINITY_MANAGED | IRQD_MANAGED_SHUTDOWN,
     );
     expect(cpumaskPrintList(irqToDesc(k, 4)!.irqCommonData.affinity)).toBe('2-3');
-    expect(irqAllocDescsInternal(k, -1, 1, 1, 0, [{ mask: cpumaskCreate(), isManaged: false }])).toBe(-EINVAL);
+    expect(irqAllocDescsInternal(k, -1, 1, 1, 0, [{ mask: cpumaskCreate(), isManaged: false }])).toBe(
+      -EINVAL,
+    );
   });
 
   it('alloc_desc failure unwinds the descriptors already created (-ENOMEM)', () => {

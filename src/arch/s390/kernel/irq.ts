@@ -20,11 +20,12 @@
  * versions it imitates (IRQEXT_WTI exists from about 6.12, IRQIO_LCS was removed
  * later); which rows /proc/interrupts shows is chosen with setIrqClassTable().
  */
-import { ENOMEM } from '../../../include/linux/errno.ts';
-import { IRQ_HANDLED, type IrqReturn } from '../../../include/linux/irq.ts';
+
+import { airqState, doAirqInterrupt, setKernelPhysMem } from '../../../drivers/s390/cio/airq.ts';
 import { TpiInfo } from '../../../hw/s390x/cpu.ts';
 import type { Machine } from '../../../hw/s390x/machine.ts';
-import { airqState, doAirqInterrupt, setKernelPhysMem } from '../../../drivers/s390/cio/airq.ts';
+import { ENOMEM } from '../../../include/linux/errno.ts';
+import { IRQ_HANDLED, type IrqReturn } from '../../../include/linux/irq.ts';
 import { handlePercpuIrq, irqSetChipAndHandler } from '../../../kernel/irq/chip.ts';
 import { dummyIrqChip } from '../../../kernel/irq/dummychip.ts';
 import { genericHandleIrq, irqAllocDescs, irqToDesc } from '../../../kernel/irq/irqdesc.ts';
@@ -215,7 +216,8 @@ export function s390IrqState(k: Kernel): S390IrqState {
   let s = k.subsys.get(KEY) as S390IrqState | undefined;
   if (!s) {
     const regs: IrqRegs[] = [];
-    for (let c = 0; c < k.nrCpuIds; c++) regs.push({ tpiInfo: new TpiInfo(), intCode: 0, intParm: 0, intParmLong: 0 });
+    for (let c = 0; c < k.nrCpuIds; c++)
+      regs.push({ tpiInfo: new TpiInfo(), intCode: 0, intParm: 0, intParmLong: 0 });
     const hash: ExtIntInfo[][] = [];
     for (let i = 0; i < 32; i++) hash.push([]);
     s = {
@@ -405,7 +407,8 @@ function panic(k: Kernel, text: string): never {
 // kernel: init_cio_interrupts()
 function initCioInterrupts(k: Kernel): void {
   irqSetChipAndHandler(k, IO_INTERRUPT, dummyIrqChip, handlePercpuIrq);
-  if (requestIrq(k, IO_INTERRUPT, doCioInterruptAction, 0, 'I/O', null)) panic(k, 'Failed to register I/O interrupt');
+  if (requestIrq(k, IO_INTERRUPT, doCioInterruptAction, 0, 'I/O', null))
+    panic(k, 'Failed to register I/O interrupt');
 }
 
 /** kernel: init_airq_interrupts() (drivers/s390/cio/airq.c): IRQ 2 "AIO" -> do_airq_interrupt. */
@@ -419,7 +422,8 @@ export function initAirqInterrupts(k: Kernel): void {
 // kernel: init_ext_interrupts()
 function initExtInterrupts(k: Kernel): void {
   irqSetChipAndHandler(k, EXT_INTERRUPT, dummyIrqChip, handlePercpuIrq);
-  if (requestIrq(k, EXT_INTERRUPT, doExtInterrupt, 0, 'EXT', null)) panic(k, 'Failed to register EXT interrupt');
+  if (requestIrq(k, EXT_INTERRUPT, doExtInterrupt, 0, 'EXT', null))
+    panic(k, 'Failed to register EXT interrupt');
 }
 
 /**

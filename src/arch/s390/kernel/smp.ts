@@ -15,9 +15,10 @@
  *
  * The csd queue is an intrusive llist (csd.next): nothing is allocated per call.
  */
-import { EBUSY, ENXIO } from '../../../include/linux/errno.ts';
-import { cpumaskTestCpu } from '../../../include/linux/cpumask.ts';
+
 import { SIGP_EMERGENCY_SIGNAL, SIGP_EXTERNAL_CALL } from '../../../hw/s390x/cpu.ts';
+import { cpumaskTestCpu } from '../../../include/linux/cpumask.ts';
+import { EBUSY, ENXIO } from '../../../include/linux/errno.ts';
 import type { Kernel } from '../../../kernel/kernel.ts';
 import {
   EXT_IRQ_EMERGENCY_SIG,
@@ -158,12 +159,12 @@ export function smpPrepareCpus(k: Kernel): number {
   smpState(k);
   let rc = registerExternalIrq(k, EXT_IRQ_EMERGENCY_SIG, doExtCallInterrupt);
   if (rc) {
-    k.sim.log.printk('emerg', 'Kernel panic - not syncing: Couldn\'t request external interrupt 0x1201');
+    k.sim.log.printk('emerg', "Kernel panic - not syncing: Couldn't request external interrupt 0x1201");
     return rc;
   }
   rc = registerExternalIrq(k, EXT_IRQ_EXTERNAL_CALL, doExtCallInterrupt);
   if (rc) {
-    k.sim.log.printk('emerg', 'Kernel panic - not syncing: Couldn\'t request external interrupt 0x1202');
+    k.sim.log.printk('emerg', "Kernel panic - not syncing: Couldn't request external interrupt 0x1202");
     return rc;
   }
   return 0;
@@ -207,7 +208,10 @@ function pcpuEcCall(k: Kernel, cpu: number, ecBit: number): void {
   const order = pcpuRunning(k, s, cpu) ? SIGP_EXTERNAL_CALL : SIGP_EMERGENCY_SIGNAL;
   s.sigpSent[order === SIGP_EXTERNAL_CALL ? 0 : 1]!++;
   if (k.sim.trace.enabled) {
-    k.sim.trace.emit(k.currentCpu, 'ipi_raise', { target: cpu, order: order === SIGP_EXTERNAL_CALL ? 'EXC' : 'EMS' });
+    k.sim.trace.emit(k.currentCpu, 'ipi_raise', {
+      target: cpu,
+      order: order === SIGP_EXTERNAL_CALL ? 'EXC' : 'EMS',
+    });
   }
   pcpuSigpRetry(k, s, cpu, order);
 }

@@ -17,10 +17,11 @@
  * A program exception from either instruction in kernel mode is an Oops.
  * Busy waits advance the simulated clock (msleep) and offer a preemption point.
  */
+
+import { kernelPhysMem } from '../../../drivers/s390/cio/airq.ts';
 import { EIO } from '../../../include/linux/errno.ts';
 import type { Kernel } from '../../../kernel/kernel.ts';
 import { oops } from '../../../kernel/panic.ts';
-import { kernelPhysMem } from '../../../drivers/s390/cio/airq.ts';
 import { s390Machine } from '../kernel/irq.ts';
 
 /* ------------------------------------------------------------ constants */
@@ -235,7 +236,8 @@ export function zpciSetIrqCtrl(k: Kernel, ctl: number, isc: number, iib: ZpciSic
   if (!m) oops(k, 'SIC without a machine', 'arch/s390/pci/pci_insn.c zpci_set_irq_ctrl');
   if (!m.testFacility(FACILITY_AIS)) return -EIO;
   const pgm = m.sic(k.currentCpu, ctl, isc, iibScratch(k, iib));
-  if (pgm) oops(k, `program check 0x${pgm.toString(16)} on SIC`, 'arch/s390/pci/pci_insn.c zpci_set_irq_ctrl');
+  if (pgm)
+    oops(k, `program check 0x${pgm.toString(16)} on SIC`, 'arch/s390/pci/pci_insn.c zpci_set_irq_ctrl');
   if (k.sim.trace.enabled) k.sim.trace.emit(k.currentCpu, 'zpci_sic', { ctl, isc });
   return 0;
 }

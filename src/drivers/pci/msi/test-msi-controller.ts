@@ -15,6 +15,7 @@ import { ENOSPC } from '../../../include/linux/errno.ts';
 import { hwirqJoin } from '../../../include/linux/hwirq.ts';
 import { DOMAIN_BUS_NEXUS, IRQ_SET_MASK_OK, type IrqChip, type IrqData, type IrqDomain } from '../../../include/linux/irq.ts';
 import {
+  MSI_CHIP_FLAG_SET_ACK,
   MSI_FLAG_MULTI_PCI_MSI,
   MSI_FLAG_PCI_MSIX,
   MSI_FLAG_USE_DEF_CHIP_OPS,
@@ -66,6 +67,8 @@ export interface TestMsiControllerStats {
   /** Message writes that hit no mapped hwirq or a wrong address. */
   unhandled: number;
   setAffinityCalls: number;
+  /** irq_ack calls at the controller (edge flow). */
+  acks: number;
 }
 
 export interface TestMsiController {
@@ -108,6 +111,7 @@ export function createTestMsiController(k: Kernel, opts: TestMsiControllerOption
     delivered: 0,
     unhandled: 0,
     setAffinityCalls: 0,
+    acks: 0,
   };
   let count = 0;
   const tmpMask = cpumaskCreate();
@@ -115,6 +119,9 @@ export function createTestMsiController(k: Kernel, opts: TestMsiControllerOption
   const chip: IrqChip = {
     name: opts.name ?? 'TEST-MSI',
     flags: 0,
+    irqAck(_k: Kernel, _d: IrqData): void {
+      stats.acks++;
+    },
     irqMask(_k: Kernel, d: IrqData): void {
       masked[d.hwirqLo] = 1;
     },
@@ -140,7 +147,8 @@ export function createTestMsiController(k: Kernel, opts: TestMsiControllerOption
   const parentOps: MsiParentOps = {
     supportedFlags: opts.supportedFlags ?? (MSI_GENERIC_FLAGS_MASK | MSI_FLAG_MULTI_PCI_MSI | MSI_FLAG_PCI_MSIX) >>> 0,
     requiredFlags: opts.requiredFlags ?? MSI_FLAG_USE_DEF_DOM_OPS | MSI_FLAG_USE_DEF_CHIP_OPS,
-    chipFlags: 0,
+    // handle_edge_irq acks: the device chip gets irq_chip_ack_parent from msi-lib
+    chipFlags: MSI_CHIP_FLAG_SET_ACK,
     busSelectToken: DOMAIN_BUS_NEXUS,
     busSelectMask: 1 << 3,
     prefix: '',

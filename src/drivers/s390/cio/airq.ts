@@ -27,11 +27,12 @@
  * -1UL is modelled by AIRQ_IV_NONE (-1).
  */
 export type { TpiInfo };
+
+import type { TpiInfo } from '../../../hw/s390x/cpu.ts';
+import type { PhysMem } from '../../../hw/s390x/memory.ts';
 import { EINVAL, ENOMEM } from '../../../include/linux/errno.ts';
 import { hwirqJoin } from '../../../include/linux/hwirq.ts';
 import { IRQ_HANDLED, type IrqReturn } from '../../../include/linux/irq.ts';
-import type { TpiInfo } from '../../../hw/s390x/cpu.ts';
-import type { PhysMem } from '../../../hw/s390x/memory.ts';
 import type { Kernel } from '../../../kernel/kernel.ts';
 import { oops, warn } from '../../../kernel/panic.ts';
 import { declareFailurePoint } from '../../../sim/faults.ts';
@@ -162,7 +163,12 @@ export interface AirqStruct {
 }
 
 /** Fresh, unregistered airq_struct (a static initializer in C). */
-export function airqStructInit(handler: AirqHandler | null, isc: number, lsiPtr = 0, lsiMask = 0): AirqStruct {
+export function airqStructInit(
+  handler: AirqHandler | null,
+  isc: number,
+  lsiPtr = 0,
+  lsiMask = 0,
+): AirqStruct {
   return { handler, lsiPtr, lsiMask, isc, flags: 0, next: null, unhashed: true };
 }
 
@@ -305,7 +311,13 @@ function ivSize(bits: number): number {
 export function airqInit(k: Kernel): number {
   const s = airqState(k);
   if (k.sim.faults.shouldFail(FP_AIRQ_INIT)) return -ENOMEM;
-  s.airqIvCache = { name: 'airq_iv_cache', size: CACHE_LINE_SIZE, align: CACHE_LINE_SIZE, nrActive: 0, nrAllocs: 0 };
+  s.airqIvCache = {
+    name: 'airq_iv_cache',
+    size: CACHE_LINE_SIZE,
+    align: CACHE_LINE_SIZE,
+    nrActive: 0,
+    nrAllocs: 0,
+  };
   return 0;
 }
 
@@ -326,7 +338,11 @@ function airqIvCacheAlloc(s: AirqState, tag: string): number {
 function airqIvCacheFree(k: Kernel, s: AirqState, addr: number): void {
   const c = s.airqIvCache;
   if (!c || !s.mem.free(addr)) {
-    kasanReport(k, 'use-after-free', `BUG: KASAN: double-free in dma_pool_free: airq_iv_cache 0x${addr.toString(16)}`);
+    kasanReport(
+      k,
+      'use-after-free',
+      `BUG: KASAN: double-free in dma_pool_free: airq_iv_cache 0x${addr.toString(16)}`,
+    );
     return;
   }
   c.nrActive--;
@@ -533,7 +549,13 @@ export function airqIvScan(k: Kernel, iv: AirqIv, start: number, end: number): n
   const mem = iv.mem;
   // find_next_bit_inv reads whole longs: beyond the allocation only when end > words * 64
   if (end > iv.bits && end > ((iv.bits + 63) & ~63) && start < end) {
-    ivOutOfBounds(k, iv, 'airq_iv_scan', 'read of', ((iv.bits + 63) & ~63) >= start ? (iv.bits + 63) & ~63 : start);
+    ivOutOfBounds(
+      k,
+      iv,
+      'airq_iv_scan',
+      'read of',
+      ((iv.bits + 63) & ~63) >= start ? (iv.bits + 63) & ~63 : start,
+    );
   }
   const bit = mem.findNextBit(iv.vector, end, start);
   if (bit >= end) return AIRQ_IV_NONE;

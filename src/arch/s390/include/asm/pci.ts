@@ -10,7 +10,8 @@
  * Sentinels: msi_first_bit -1U = MSI_FIRST_BIT_NONE (0xffffffff), aisb -1UL = AISB_NONE
  * (-1, the same value the airq library returns for -1UL: AIRQ_IV_NONE).
  */
-import type { AirqIv } from '../../../../drivers/s390/cio/airq.ts';
+import { type AirqIv, kernelPhysMem } from '../../../../drivers/s390/cio/airq.ts';
+import type { PhysMem } from '../../../../hw/s390x/memory.ts';
 import type { PciFunctionHw } from '../../../../hw/pci/device.ts';
 import type { Device } from '../../../../include/linux/device.ts';
 import type { IrqDomain } from '../../../../include/linux/irq.ts';
@@ -187,4 +188,99 @@ export function toZpci(pdev: PciDev): ZpciDev | null {
 /** kernel: to_zpci_dev() — to_zpci(to_pci_dev(dev)) */
 export function toZpciDev(dev: Device): ZpciDev | null {
   return toZpci(dev.owner as PciDev);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * struct zpci_fib (arch/s390/include/asm/pci_insn.h): the function information block an
+ * MPCIFC reads. In C it lives on the caller's stack, zero-initialised (`= {0}`); the model
+ * keeps the fields in a plain object and serializes it (big-endian, 80 bytes) into one
+ * per-kernel scratch block in PhysMem before the instruction (setup paths only).
+ * Bit fields are truncated to their C widths on store (noi 12 bits, aibvo/aisbo 6, ...).
+ * ---------------------------------------------------------------------------------------- */
+
+/** struct zpci_fib_fmt0 */
+export interface ZpciFibFmt0 {
+  isc: number; // 3 bits
+  noi: number; // 12 bits
+  aibvo: number; // 6 bits
+  sum: number; // 1 bit
+  aisbo: number; // 6 bits
+  aibv: number; // u64 (PhysMem address)
+  aisb: number; // u64 (PhysMem address)
+}
+
+/** struct zpci_fib_fmt1 */
+export interface ZpciFibFmt1 {
+  noi: number; // 12 bits
+  dibvo: number; // 16 bits
+}
+
+/** struct zpci_fib */
+export interface ZpciFib {
+  fmt: number; // u8
+  fc: number; // u8
+  pba: bigint;
+  pal: bigint;
+  iota: bigint;
+  fmt0: ZpciFibFmt0;
+  fmt1: ZpciFibFmt1;
+  fmbAddr: bigint;
+  gd: number; // u32
+}
+
+/** `struct zpci_fib fib = {0};` */
+export function zpciFibZero(): ZpciFib {
+  return {
+    fmt: 0,
+    fc: 0,
+    pba: 0n,
+    pal: 0n,
+    iota: 0n,
+    fmt0: { isc: 0, noi: 0, aibvo: 0, sum: 0, aisbo: 0, aibv: 0, aisb: 0 },
+    fmt1: { noi: 0, dibvo: 0 },
+    fmbAddr: 0n,
+    gd: 0,
+  };
+}
+
+export const ZPCI_FIB_SIZE = 80;
+const FIB_SCRATCH_KEY = 's390.pci.fib';
+
+function wr64(mem: PhysMem, at: number, v: bigint): void {
+  const u = BigInt.asUintN(64, v);
+  mem.writeU32(at, Number(u >> 32n));
+  mem.writeU32(at + 4, Number(u & 0xffffffffn));
+}
+
+/**
+ * Serialize `fib` into the kernel's FIB scratch block (allocated once, 8-aligned) and return
+ * its PhysMem address for zpci_mod_fc(). Layout as asm/pci_insn.h (and the machine) has it.
+ */
+export function zpciFibStore(k: Kernel, fib: ZpciFib): number {
+  const mem = kernelPhysMem(k);
+  let a = k.subsys.get(FIB_SCRATCH_KEY) as number | undefined;
+  if (a === undefined) {
+    a = mem.alloc(ZPCI_FIB_SIZE, 8, 'struct zpci_fib (stack)');
+    k.subsys.set(FIB_SCRATCH_KEY, a);
+  }
+  mem.u8.fill(0, a, a + ZPCI_FIB_SIZE);
+  mem.writeU8(a, fib.fmt & 0xff);
+  mem.writeU8(a + 8, fib.fc & 0xff);
+  wr64(mem, a + 16, fib.pba);
+  wr64(mem, a + 24, fib.pal);
+  wr64(mem, a + 32, fib.iota);
+  if ((fib.fmt & 0xff) === 1) {
+    mem.writeU32(a + 40, ((fib.fmt1.noi & 0xfff) << 16) >>> 0);
+    mem.writeU32(a + 44, ((fib.fmt1.dibvo & 0xffff) << 16) >>> 0);
+  } else {
+    const f = fib.fmt0;
+    const w =
+      ((f.isc & 7) << 28) | ((f.noi & 0xfff) << 16) | ((f.aibvo & 0x3f) << 8) | ((f.sum & 1) << 7) | (f.aisbo & 0x3f);
+    mem.writeU32(a + 40, w >>> 0);
+    wr64(mem, a + 48, BigInt(f.aibv));
+    wr64(mem, a + 56, BigInt(f.aisb));
+  }
+  wr64(mem, a + 64, fib.fmbAddr);
+  mem.writeU32(a + 76, fib.gd >>> 0);
+  return a;
 }
