@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { stringify } from 'yaml';
 import { type LoadResult, loadScenario, STEP_KINDS } from '../../src/sim/scenario/index.ts';
 
@@ -111,6 +111,16 @@ const doc = fc.letrec<{ node: unknown }>((tie) => ({
 })).node;
 
 describe('loadScenario never throws', () => {
+  // The yaml library must not print process warnings (e.g. for collection keys).
+  let warn: MockInstance<typeof process.emitWarning>;
+  beforeAll(() => {
+    warn = vi.spyOn(process, 'emitWarning');
+  });
+  afterAll(() => {
+    expect(warn).not.toHaveBeenCalled();
+    warn.mockRestore();
+  });
+
   it('on random strings', () => {
     fc.assert(fc.property(fc.string({ maxLength: 200 }), check), { numRuns: 500 });
   });

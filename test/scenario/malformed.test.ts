@@ -250,6 +250,9 @@ const expected: Record<string, string[]> = {
   'yaml-bad-indent.yaml': [
     'malformed/yaml-bad-indent.yaml:3:1: YAML: All mapping items must start at the same column',
   ],
+  'yaml-complex-key.yaml': [
+    'malformed/yaml-complex-key.yaml:3:3: YAML: a mapping key must be a plain value, not a list, mapping or alias',
+  ],
   'yaml-duplicate-key.yaml': ['malformed/yaml-duplicate-key.yaml:3:3: YAML: Map keys must be unique'],
   'yaml-tab-indent.yaml': ['malformed/yaml-tab-indent.yaml:2:1: YAML: Tabs are not allowed as indentation'],
   'yaml-two-documents.yaml': [

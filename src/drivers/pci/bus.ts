@@ -21,7 +21,11 @@ export function pciBusAddDevice(k: Kernel, pdev: PciDev): void {
  */
 export function pciStopAndRemoveBusDevice(k: Kernel, pdev: PciDev): void {
   if (pdev.freed) {
-    warn(k, 'drivers/pci/remove.c pci_stop_and_remove_bus_device', `${pdev.dev.name}: removing a freed pci_dev`);
+    warn(
+      k,
+      'drivers/pci/remove.c pci_stop_and_remove_bus_device',
+      `${pdev.dev.name}: removing a freed pci_dev`,
+    );
     return;
   }
   pciUnbindDriver(k, pdev);

@@ -22,7 +22,10 @@ function drivers(k: Kernel): PciDriver[] {
 // kernel: pci_match_id()
 export function pciMatchId(ids: readonly PciDeviceId[], pdev: PciDev): PciDeviceId | null {
   for (const id of ids) {
-    if ((id.vendor === 0xffff || id.vendor === pdev.vendor) && (id.device === 0xffff || id.device === pdev.device)) {
+    if (
+      (id.vendor === 0xffff || id.vendor === pdev.vendor) &&
+      (id.device === 0xffff || id.device === pdev.device)
+    ) {
       return id;
     }
   }
@@ -49,7 +52,10 @@ export function pciBindDriver(k: Kernel, pdev: PciDev, drv: PciDriver): number {
   if (rc !== 0) {
     pdev.driver = null;
     deviceUnbindCleanup(k, pdev);
-    k.sim.log.printk('warning', `${drv.name} ${pdev.dev.name}: probe with driver ${drv.name} failed with error ${rc}`);
+    k.sim.log.printk(
+      'warning',
+      `${drv.name} ${pdev.dev.name}: probe with driver ${drv.name} failed with error ${rc}`,
+    );
   }
   return rc;
 }

@@ -6,10 +6,24 @@
  * (drivers/pci/probe.c: pci_alloc_dev, pci_device_add, pci_set_msi_domain).
  */
 import type { PciFunctionHw } from '../../hw/pci/device.ts';
-import { PCI_CAP_ID_MSI, PCI_CAP_ID_MSIX, PCI_CAPABILITY_LIST, PCI_COMMAND, PCI_COMMAND_INTX_DISABLE, PCI_STATUS, PCI_STATUS_CAP_LIST } from '../../hw/pci/device.ts';
+import {
+  PCI_CAP_ID_MSI,
+  PCI_CAP_ID_MSIX,
+  PCI_CAPABILITY_LIST,
+  PCI_COMMAND,
+  PCI_COMMAND_INTX_DISABLE,
+  PCI_STATUS,
+  PCI_STATUS_CAP_LIST,
+} from '../../hw/pci/device.ts';
 import type { Device, DevresEntry } from '../../include/linux/device.ts';
 import type { IrqDomain } from '../../include/linux/irq.ts';
-import { PCI_CHANNEL_IO_NORMAL, PCI_CHANNEL_IO_PERM_FAILURE, PCI_D0, type PciBus, type PciDev } from '../../include/linux/pci.ts';
+import {
+  PCI_CHANNEL_IO_NORMAL,
+  PCI_CHANNEL_IO_PERM_FAILURE,
+  PCI_D0,
+  type PciBus,
+  type PciDev,
+} from '../../include/linux/pci.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 
 /** Global PCI state of one kernel (k.subsys 'pci'). */

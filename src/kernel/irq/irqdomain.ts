@@ -446,6 +446,7 @@ export function irqResolveMapping(
   let d = domain;
   if (d === null) d = irqGetDefaultDomain(k);
   if (d === null) return null;
+  if (d.removed) oops(k, 'freed irq_domain (use-after-free)', 'kernel/irq/irqdomain.c __irq_resolve_mapping');
   const data = irqDomainRevmapLookup(d, hwHi, hwLo);
   if (data === null) return null;
   return irqDataToDesc(k, data);

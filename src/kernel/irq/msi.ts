@@ -565,7 +565,7 @@ export function msiDomainGetVirq(k: Kernel, dev: Device, domid: number, index: n
   msiLockDescs(dev);
   const desc = devDomain(dev.msiData, domid).store.get(pcimsi ? 0 : index);
   let ret = 0;
-  if (desc && desc.irq) {
+  if (desc?.irq) {
     if (!pcimsi) ret = desc.irq;
     else if (index < desc.nvecUsed) ret = desc.irq + index;
   }
@@ -850,7 +850,7 @@ export function msiDomainUpdateDomOps(info: MsiDomainInfo): void {
 // kernel: msi_domain_update_chip_ops()
 export function msiDomainUpdateChipOps(k: Kernel, info: MsiDomainInfo): void {
   const chip = info.chip;
-  bugOn(k, !chip || !chip.irqMask || !chip.irqUnmask, `${F}:msi_domain_update_chip_ops`);
+  bugOn(k, !chip?.irqMask || !chip.irqUnmask, `${F}:msi_domain_update_chip_ops`);
   if (chip && !chip.irqSetAffinity && !(info.flags & MSI_FLAG_NO_AFFINITY))
     chip.irqSetAffinity = msiDomainSetAffinity;
 }
@@ -921,7 +921,7 @@ export function msiParentInitDevMsiInfo(
   msiChildInfo: MsiDomainInfo,
 ): boolean {
   const parent = domain.parent;
-  if (!parent || !parent.msiParentOps) {
+  if (!parent?.msiParentOps) {
     warn(k, `${F} msi_parent_init_dev_msi_info`, 'WARN_ON_ONCE(!parent || !parent->msi_parent_ops || ...)');
     return false;
   }

@@ -24,7 +24,7 @@ import { irqChipAckParent, irqChipEoiParent, irqChipMaskParent, irqChipUnmaskPar
 import { IRQ_DOMAIN_FLAG_FWNODE_PARENT } from '../irq/irqdomain.ts';
 import { msiDomainSetAffinity } from '../irq/msi.ts';
 import type { Kernel } from '../kernel.ts';
-import { warn } from '../panic.ts';
+import { oops, warn } from '../panic.ts';
 
 /** enum irq_domain_bus_token values msi-lib knows beyond the PCI ones (irqdomain_defs.h). */
 export const DOMAIN_BUS_DEVICE_MSI = 15;
@@ -87,10 +87,11 @@ export function msiLibInitDevMsiInfo(
   }
   info.flags = (info.flags & pops.supportedFlags) >>> 0;
   info.flags = (info.flags | requiredFlags) >>> 0;
-  if (!chip) return true;
+  if (!chip) oops(k, 'NULL msi_domain_info::chip', 'drivers/irqchip/irq-msi-lib.c msi_lib_init_dev_msi_info');
   if (!chip.irqEoi && pops.chipFlags & MSI_CHIP_FLAG_SET_EOI) chip.irqEoi = irqChipEoiParent;
   if (!chip.irqAck && pops.chipFlags & MSI_CHIP_FLAG_SET_ACK) chip.irqAck = irqChipAckParent;
-  if (!chip.irqSetAffinity && !(info.flags & MSI_FLAG_NO_AFFINITY)) chip.irqSetAffinity = msiDomainSetAffinity;
+  if (!chip.irqSetAffinity && !(info.flags & MSI_FLAG_NO_AFFINITY))
+    chip.irqSetAffinity = msiDomainSetAffinity;
   if (info.flags & MSI_FLAG_PCI_MSI_MASK_PARENT) {
     chip.irqMask = irqChipMaskParent;
     chip.irqUnmask = irqChipUnmaskParent;

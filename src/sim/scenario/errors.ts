@@ -52,7 +52,10 @@ export function describeValue(v: unknown): string {
   if (v === undefined || v === null) return 'an empty value';
   if (typeof v === 'string') {
     const s = v.length > 40 ? `${v.slice(0, 37)}...` : v;
-    return JSON.stringify(s);
+    // JSON escaping keeps messages on one line; also escape U+2028/2029.
+    return JSON.stringify(s)
+      .replace(/\u2028/g, '\\u2028')
+      .replace(/\u2029/g, '\\u2029');
   }
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) return 'a list';

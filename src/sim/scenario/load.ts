@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type * as z from 'zod';
 import { defaultCpuAddress } from '../../hw/s390x/cpu.ts';
 import type { FindingKind } from '../findings.ts';
@@ -152,6 +152,7 @@ class Loader {
       prettyErrors: false,
       uniqueKeys: true,
       strict: true,
+      logLevel: 'error',
     });
     const yamlProblems = [...this.doc.errors, ...this.doc.warnings];
     if (yamlProblems.length > 0) {
@@ -165,6 +166,16 @@ class Loader {
       }
       return this.fail();
     }
+    // Keys must be scalars: a list or mapping as a key would be stringified by toJS().
+    visit(this.doc, {
+      Pair: (_k, pair) => {
+        if (pair.key !== null && !isScalar(pair.key)) {
+          const p = this.posOf(pair.key) ?? { line: 1, column: 1 };
+          this.errorLoc(p, 'YAML: a mapping key must be a plain value, not a list, mapping or alias');
+        }
+      },
+    });
+    if (this.errors.length > 0) return this.fail();
     let data: unknown;
     try {
       data = this.doc.toJS({ maxAliasCount: 1000 });
@@ -317,9 +328,10 @@ class Loader {
       if (iss.code === 'unrecognized_keys') {
         const allowed = iss.message.split(', ').filter((k) => k !== '');
         for (const k of iss.keys) {
+          const shown = /^[\w.@:-]{1,40}$/.test(k) ? `'${k}'` : describeValue(k);
           this.errorAt(
             [...nodeBase, ...path, k],
-            `unknown key '${k}'${didYouMean(k, allowed)}; allowed keys: ${allowed.join(', ')}`,
+            `unknown key ${shown}${didYouMean(k, allowed)}; allowed keys: ${allowed.join(', ')}`,
             displayPath([...displayBase, ...path]),
             true,
           );

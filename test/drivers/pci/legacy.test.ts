@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 import { describe, expect, it } from 'vitest';
-import { PciFunctionHw } from '../../../src/hw/pci/device.ts';
-import { MSI_DESC_NOTASSOCIATED, type MsiDesc } from '../../../src/include/linux/msi.ts';
-import { PCI_IRQ_MSI, PCI_IRQ_MSIX, type PciDev } from '../../../src/include/linux/pci.ts';
-import { pciAllocIrqVectors, pciFreeIrqVectors, pciIrqVector, pciRestoreMsiState } from '../../../src/drivers/pci/msi/api.ts';
+import {
+  pciAllocIrqVectors,
+  pciFreeIrqVectors,
+  pciIrqVector,
+  pciRestoreMsiState,
+} from '../../../src/drivers/pci/msi/api.ts';
 import { type ArchMsiOps, PCI_CAP_ID_MSIX, setArchMsiOps } from '../../../src/drivers/pci/msi/legacy.ts';
 import { pciWriteMsiMsg } from '../../../src/drivers/pci/msi/msi.ts';
 import { pciCreateRootBus, pciDeviceAdd } from '../../../src/drivers/pci/pci.ts';
+import { PciFunctionHw } from '../../../src/hw/pci/device.ts';
+import { MSI_DESC_NOTASSOCIATED, type MsiDesc } from '../../../src/include/linux/msi.ts';
+import { PCI_IRQ_MSI, PCI_IRQ_MSIX, type PciDev } from '../../../src/include/linux/pci.ts';
 import { irqSetMsiDesc } from '../../../src/kernel/irq/chip.ts';
 import { irqAllocDescs, irqFreeDescs } from '../../../src/kernel/irq/irqdesc.ts';
 import { msiDescCount, msiForEachDesc } from '../../../src/kernel/irq/msi.ts';

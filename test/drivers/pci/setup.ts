@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /** A kernel, the generic test MSI controller, a root bus and PCI functions on it. */
-import { PciFunctionHw, type PciFunctionConfig } from '../../../src/hw/pci/device.ts';
-import type { PciBus, PciDev } from '../../../src/include/linux/pci.ts';
+
 import {
   createTestMsiController,
   type TestMsiController,
   type TestMsiControllerOptions,
 } from '../../../src/drivers/pci/msi/test-msi-controller.ts';
 import { devSetMsiDomain, pciCreateRootBus, pciDeviceAdd } from '../../../src/drivers/pci/pci.ts';
+import { type PciFunctionConfig, PciFunctionHw } from '../../../src/hw/pci/device.ts';
+import type { PciBus, PciDev } from '../../../src/include/linux/pci.ts';
 import { Kernel } from '../../../src/kernel/kernel.ts';
 import { Sim } from '../../../src/sim/sim.ts';
 

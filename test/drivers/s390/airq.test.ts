@@ -327,6 +327,64 @@ describe('airq_iv ptr / data', () => {
   });
 });
 
+describe('airq_iv_scan bounds', () => {
+  it('end = bits + 1 inside the padding of the last word is silent; past the allocation it is reported once', () => {
+    const { k, mem } = boot();
+    const small = create(k, 8, AIRQ_IV_ALLOC);
+    expect(airqIvAlloc(k, small, 8)).toBe(0);
+    expect(small.end).toBe(9);
+    expect(airqIvScan(k, small, 0, small.end)).toBe(AIRQ_IV_NONE);
+    expect(k.sim.findings.count()).toBe(0);
+    const full = create(k, 64, AIRQ_IV_ALLOC);
+    expect(airqIvAlloc(k, full, 64)).toBe(0);
+    expect(full.end).toBe(65);
+    // the word after the vector is the avail bitmap (bit 0 of it is allocated = 0 now)...
+    expect(airqIvScan(k, full, 0, full.end)).toBe(AIRQ_IV_NONE);
+    expect(k.sim.findings.count('out-of-bounds')).toBe(1);
+    expect(k.sim.findings.list[0]!.message).toMatch(/airq_iv_scan: read of bit 64/);
+    // ...and when that neighbouring bit is set, C returns bit 64 and clears it in the neighbour
+    mem.setBit(full.vector, 64);
+    expect(airqIvScan(k, full, 0, full.end)).toBe(64);
+    expect(mem.testBit(full.avail, 0)).toBe(false);
+    expect(k.sim.findings.count('out-of-bounds')).toBe(1);
+  });
+});
+
+describe('preemption points', () => {
+  it('every primitive calls the hook once (scan twice when it finds a bit)', () => {
+    const { k, mem } = boot();
+    const iv = create(k, 64, AIRQ_IV_ALLOC | AIRQ_IV_BITLOCK | AIRQ_IV_DATA | AIRQ_IV_PTR);
+    const points: string[] = [];
+    k.preemptPoint = (_k, p) => points.push(p);
+    const b = airqIvAllocBit(k, iv);
+    mem.setBit(iv.vector, b);
+    airqIvScan(k, iv, 0, airqIvEnd(k, iv));
+    airqIvLock(k, iv, b);
+    airqIvSetData(k, iv, b, 1);
+    airqIvGetData(k, iv, b);
+    airqIvSetPtr(k, iv, b, 0, 1);
+    airqIvGetPtrHi(k, iv, b);
+    airqIvGetPtrLo(k, iv, b);
+    airqIvUnlock(k, iv, b);
+    airqIvFreeBit(k, iv, b);
+    airqIvRelease(k, iv);
+    expect(points).toEqual([
+      'airq_iv_alloc',
+      'airq_iv_end',
+      'airq_iv_scan',
+      'airq_iv_scan.clear',
+      'airq_iv_lock',
+      'airq_iv_data',
+      'airq_iv_data',
+      'airq_iv_ptr',
+      'airq_iv_ptr',
+      'airq_iv_unlock',
+      'airq_iv_free',
+      'airq_iv_release',
+    ]);
+  });
+});
+
 describe('airq_iv bit locks', () => {
   it('lock sets and unlock clears MSB-0 bit `bit` of the bitlock bitmap', () => {
     const { k, mem } = boot();
@@ -501,9 +559,8 @@ describe('register_adapter_interrupt / do_airq_interrupt', () => {
     mem.u8[first.lsiPtr] = 1;
     mem.u8[second.lsiPtr] = 1;
     doAirqInterrupt(k, tpi(2));
-    // hlist_del_rcu keeps second->next, and the walker already holds `second`: it still runs,
-    // reading the lsi byte that unregister just freed (lsi_ptr is now NULL in the struct).
-    expect(calls[0]).toBe('first');
+    // hlist_del_rcu unlinks `second` from first->next, which the walker reads next: it is skipped.
+    expect(calls).toEqual(['first']);
     expect(airqList(k, 2)).toEqual([first]);
   });
 });

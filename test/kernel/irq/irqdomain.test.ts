@@ -76,7 +76,7 @@ describe('domain creation and names', () => {
     expect([u1.name, u2.name]).toEqual(['unknown-1', 'unknown-2']);
     expect(k.irqDomains.map((d) => d.name)).toEqual([
       'zpci_msi',
-      'PCI-MSIX-0001:00:00.0-12',
+      'PCI-MSIX-0001:00:00.0-11',
       'zpci_msi-11',
       'unknown-1',
       'unknown-2',
@@ -327,6 +327,14 @@ describe('generic_handle_domain_irq', () => {
     const f = k.sim.findings.list.at(-1)!;
     expect(f.kind).toBe('Oops');
     expect(f.message).toContain('freed irq_data (use-after-free)');
+  });
+
+  it('delivery through a removed domain is a use-after-free Oops', () => {
+    const k = mkKernel();
+    const { child } = mkTwoLevel(k);
+    irqDomainRemove(k, child);
+    expect(() => genericHandleDomainIrq(k, child, 0, 0)).toThrow(KernelOops);
+    expect(k.sim.findings.list.at(-1)!.message).toContain('freed irq_domain (use-after-free)');
   });
 
   it('irq_domain_set_hwirq_and_chip: -ENOENT for a virq without a level in the domain; NULL chip = no_irq_chip', () => {

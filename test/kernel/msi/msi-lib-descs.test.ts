@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 import { describe, expect, it } from 'vitest';
+import { pciMsixTemplate } from '../../../src/drivers/pci/msi/irqdomain.ts';
+import type { Device } from '../../../src/include/linux/device.ts';
 import { EBUSY, ERANGE } from '../../../src/include/linux/errno.ts';
 import { DOMAIN_BUS_PCI_DEVICE_MSIX } from '../../../src/include/linux/irq.ts';
 import {
@@ -10,7 +12,6 @@ import {
   MSI_FLAG_PCI_MSIX_ALLOC_DYN,
   type MsiDomainInfo,
 } from '../../../src/include/linux/msi.ts';
-import { pciMsixTemplate } from '../../../src/drivers/pci/msi/irqdomain.ts';
 import { irqChipMaskParent, irqChipUnmaskParent } from '../../../src/kernel/irq/chip.ts';
 import {
   msiAllocInfoZero,
@@ -59,7 +60,7 @@ describe('msi_lib_init_dev_msi_info', () => {
 describe('msi_desc store', () => {
   it('inserts by index, refuses occupied / out-of-range slots, iterates in index order with filters', () => {
     const rig = mkRig();
-    const dev = { name: 'dev0', parent: null, msiDomain: null, msiData: null, owner: null };
+    const dev: Device = { name: 'dev0', parent: null, msiDomain: null, msiData: null, owner: null };
     expect(msiSetupDeviceData(rig.k, dev)).toBe(0);
     const t = msiDescTemplate(dev);
     t.nvecUsed = 1;

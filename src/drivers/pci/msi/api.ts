@@ -4,11 +4,27 @@
  */
 import type { Cpumask } from '../../../include/linux/cpumask.ts';
 import { EINVAL, ENOSPC, ENOTSUPP } from '../../../include/linux/errno.ts';
-import { MSI_ANY_INDEX, MSI_DEFAULT_DOMAIN, MSI_FLAG_PCI_MSIX_ALLOC_DYN, type IrqAffinityDesc } from '../../../include/linux/msi.ts';
-import { PCI_IRQ_AFFINITY, PCI_IRQ_INTX, PCI_IRQ_MSI, PCI_IRQ_MSIX, type PciDev } from '../../../include/linux/pci.ts';
+import {
+  type IrqAffinityDesc,
+  MSI_ANY_INDEX,
+  MSI_DEFAULT_DOMAIN,
+  MSI_FLAG_PCI_MSIX_ALLOC_DYN,
+} from '../../../include/linux/msi.ts';
+import {
+  PCI_IRQ_AFFINITY,
+  PCI_IRQ_INTX,
+  PCI_IRQ_MSI,
+  PCI_IRQ_MSIX,
+  type PciDev,
+} from '../../../include/linux/pci.ts';
 import { type IrqAffinity, irqCreateAffinityMasks } from '../../../kernel/irq/affinity.ts';
 import { irqGetMsiDesc } from '../../../kernel/irq/chip.ts';
-import { msiDomainAllocIrqAt, msiDomainFreeIrqsRange, msiGetVirq, type MsiMap } from '../../../kernel/irq/msi.ts';
+import {
+  type MsiMap,
+  msiDomainAllocIrqAt,
+  msiDomainFreeIrqsRange,
+  msiGetVirq,
+} from '../../../kernel/irq/msi.ts';
 import type { Kernel } from '../../../kernel/kernel.ts';
 import { warn } from '../../../kernel/panic.ts';
 import { pciIntx, pciState } from '../pci.ts';
@@ -56,7 +72,13 @@ export function pciMsiVecCount(dev: PciDev): number {
 }
 
 // kernel: pci_enable_msix_range()
-export function pciEnableMsixRange(k: Kernel, dev: PciDev, entries: MsixEntry[] | null, minvec: number, maxvec: number): number {
+export function pciEnableMsixRange(
+  k: Kernel,
+  dev: PciDev,
+  entries: MsixEntry[] | null,
+  minvec: number,
+  maxvec: number,
+): number {
   return __pciEnableMsixRange(k, dev, entries, minvec, maxvec, null, 0);
 }
 
@@ -67,7 +89,12 @@ export function pciMsixCanAllocDyn(k: Kernel, dev: PciDev): boolean {
 }
 
 // kernel: pci_msix_alloc_irq_at()
-export function pciMsixAllocIrqAt(k: Kernel, dev: PciDev, index: number, affdesc: IrqAffinityDesc | null): MsiMap {
+export function pciMsixAllocIrqAt(
+  k: Kernel,
+  dev: PciDev,
+  index: number,
+  affdesc: IrqAffinityDesc | null,
+): MsiMap {
   const map: MsiMap = { index: -ENOTSUPP, virq: 0 };
   if (!dev.msixEnabled) {
     warn(k, `${F} pci_msix_alloc_irq_at`, 'WARN_ON_ONCE(!dev->msix_enabled)');
@@ -137,7 +164,13 @@ export function pciAllocIrqVectorsAffinity(
 }
 
 // kernel: pci_alloc_irq_vectors()
-export function pciAllocIrqVectors(k: Kernel, dev: PciDev, minVecs: number, maxVecs: number, flags: number): number {
+export function pciAllocIrqVectors(
+  k: Kernel,
+  dev: PciDev,
+  minVecs: number,
+  maxVecs: number,
+  flags: number,
+): number {
   return pciAllocIrqVectorsAffinity(k, dev, minVecs, maxVecs, flags, null);
 }
 

@@ -24,7 +24,12 @@ import {
   type MsiMsg,
 } from '../../../include/linux/msi.ts';
 import type { PciDev } from '../../../include/linux/pci.ts';
-import { irqChipDisableParent, irqChipEnableParent, irqChipMaskParent, irqChipUnmaskParent } from '../../../kernel/irq/chip.ts';
+import {
+  irqChipDisableParent,
+  irqChipEnableParent,
+  irqChipMaskParent,
+  irqChipUnmaskParent,
+} from '../../../kernel/irq/chip.ts';
 import { IRQCHIP_ONESHOT_SAFE } from '../../../kernel/irq/internals.ts';
 import { irqDomainIsHierarchy, irqDomainIsMsiParent } from '../../../kernel/irq/irqdomain.ts';
 import {
@@ -40,7 +45,14 @@ import type { Kernel } from '../../../kernel/kernel.ts';
 import { oops, warn } from '../../../kernel/panic.ts';
 import { devGetMsiDomain } from '../pci.ts';
 import { pciMsiLegacySetupMsiIrqs, pciMsiLegacyTeardownMsiIrqs } from './legacy.ts';
-import { __pciWriteMsiMsg, msixPrepareMsiDesc, pciMsiMask, pciMsiUnmask, pciMsixMask, pciMsixUnmask } from './msi.ts';
+import {
+  __pciWriteMsiMsg,
+  msixPrepareMsiDesc,
+  pciMsiMask,
+  pciMsiUnmask,
+  pciMsixMask,
+  pciMsixUnmask,
+} from './msi.ts';
 
 const F = 'drivers/pci/msi/irqdomain.c';
 
@@ -54,7 +66,8 @@ export const PCI_MSI_ARCH_FALLBACKS = true;
 // kernel: pci_msi_setup_msi_irqs()
 export function pciMsiSetupMsiIrqs(k: Kernel, dev: PciDev, nvec: number, type: number): number {
   const domain = devGetMsiDomain(dev.dev);
-  if (domain && irqDomainIsHierarchy(domain)) return msiDomainAllocIrqsAllLocked(k, dev.dev, MSI_DEFAULT_DOMAIN, nvec);
+  if (domain && irqDomainIsHierarchy(domain))
+    return msiDomainAllocIrqsAllLocked(k, dev.dev, MSI_DEFAULT_DOMAIN, nvec);
   return pciMsiLegacySetupMsiIrqs(k, dev, nvec, type);
 }
 
@@ -231,7 +244,10 @@ export const pciMsixTemplate: Readonly<MsiDomainTemplate> = Object.freeze({
   }) as IrqChip,
   ops: Object.freeze({ prepareDesc: pciMsixPrepareDesc, setDesc: pciDeviceDomainSetDesc }),
   info: Object.freeze(
-    templateInfo(MSI_COMMON_FLAGS | MSI_FLAG_PCI_MSIX | MSI_FLAG_PCI_MSIX_ALLOC_DYN, DOMAIN_BUS_PCI_DEVICE_MSIX),
+    templateInfo(
+      MSI_COMMON_FLAGS | MSI_FLAG_PCI_MSIX | MSI_FLAG_PCI_MSIX_ALLOC_DYN,
+      DOMAIN_BUS_PCI_DEVICE_MSIX,
+    ),
   ),
   allocInfo: Object.freeze(msiAllocInfoZero()),
 });
@@ -255,7 +271,8 @@ export function pciSetupMsiDeviceDomain(k: Kernel, pdev: PciDev, hwsize: number)
     return false;
   }
   if (pciMatchDeviceDomain(k, pdev, DOMAIN_BUS_PCI_DEVICE_MSI)) return true;
-  if (pciMatchDeviceDomain(k, pdev, DOMAIN_BUS_PCI_DEVICE_MSIX)) msiRemoveDeviceIrqDomain(k, pdev.dev, MSI_DEFAULT_DOMAIN);
+  if (pciMatchDeviceDomain(k, pdev, DOMAIN_BUS_PCI_DEVICE_MSIX))
+    msiRemoveDeviceIrqDomain(k, pdev.dev, MSI_DEFAULT_DOMAIN);
   return pciCreateDeviceDomain(k, pdev, pciMsiTemplate, hwsize);
 }
 
@@ -266,7 +283,8 @@ export function pciSetupMsixDeviceDomain(k: Kernel, pdev: PciDev, hwsize: number
     return false;
   }
   if (pciMatchDeviceDomain(k, pdev, DOMAIN_BUS_PCI_DEVICE_MSIX)) return true;
-  if (pciMatchDeviceDomain(k, pdev, DOMAIN_BUS_PCI_DEVICE_MSI)) msiRemoveDeviceIrqDomain(k, pdev.dev, MSI_DEFAULT_DOMAIN);
+  if (pciMatchDeviceDomain(k, pdev, DOMAIN_BUS_PCI_DEVICE_MSI))
+    msiRemoveDeviceIrqDomain(k, pdev.dev, MSI_DEFAULT_DOMAIN);
   return pciCreateDeviceDomain(k, pdev, pciMsixTemplate, hwsize);
 }
 
@@ -283,5 +301,5 @@ export function pciMsiDomainSupports(_k: Kernel, pdev: PciDev, featureMask: numb
   let supported: number;
   if (!irqDomainIsMsiParent(domain)) supported = (domain.hostData as MsiDomainInfo).flags;
   else supported = domain.msiParentOps!.supportedFlags;
-  return ((supported & featureMask) >>> 0) === featureMask >>> 0;
+  return (supported & featureMask) >>> 0 === featureMask >>> 0;
 }

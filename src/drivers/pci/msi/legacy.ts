@@ -5,11 +5,17 @@
  * are pluggable per Kernel: an arch installs an ArchMsiOps under k.subsys 'arch.msi'
  * (setArchMsiOps()); missing members fall back to the generic weak versions.
  */
-import type { PciDev } from '../../../include/linux/pci.ts';
+
+import { PCI_CAP_ID_MSI, PCI_CAP_ID_MSIX } from '../../../hw/pci/device.ts';
 import { EINVAL, ENOSPC } from '../../../include/linux/errno.ts';
 import { MSI_DESC_ASSOCIATED, MSI_DESC_NOTASSOCIATED, type MsiDesc } from '../../../include/linux/msi.ts';
-import { PCI_CAP_ID_MSI, PCI_CAP_ID_MSIX } from '../../../hw/pci/device.ts';
-import { msiDevicePopulateSysfs, msiDeviceDestroySysfs, msiForEachDesc, msiFreeMsiDescs } from '../../../kernel/irq/msi.ts';
+import type { PciDev } from '../../../include/linux/pci.ts';
+import {
+  msiDeviceDestroySysfs,
+  msiDevicePopulateSysfs,
+  msiForEachDesc,
+  msiFreeMsiDescs,
+} from '../../../kernel/irq/msi.ts';
 import type { Kernel } from '../../../kernel/kernel.ts';
 
 /** The arch hooks of drivers/pci/msi/legacy.c and msi.c (all optional). */

@@ -41,8 +41,8 @@ import type { IrqData } from '../../../include/linux/irq.ts';
 import {
   type IrqAffinityDesc,
   MSI_DESC_ALL,
-  MSI_FLAG_MULTI_PCI_MSI,
   MSI_FLAG_MSIX_CONTIGUOUS,
+  MSI_FLAG_MULTI_PCI_MSI,
   MSI_FLAG_NO_MASK,
   MSI_FLAG_PCI_MSIX,
   type MsiDesc,
@@ -56,7 +56,11 @@ import {
   PCI_IRQ_VIRTUAL,
   type PciDev,
 } from '../../../include/linux/pci.ts';
-import { type IrqAffinity, irqCalcAffinityVectors, irqCreateAffinityMasks } from '../../../kernel/irq/affinity.ts';
+import {
+  type IrqAffinity,
+  irqCalcAffinityVectors,
+  irqCreateAffinityMasks,
+} from '../../../kernel/irq/affinity.ts';
 import { irqGetMsiDesc } from '../../../kernel/irq/chip.ts';
 import {
   irqDataGetMsiDesc,
@@ -71,7 +75,16 @@ import {
 import type { Kernel } from '../../../kernel/kernel.ts';
 import { warn } from '../../../kernel/panic.ts';
 import { declareFailurePoint } from '../../../sim/faults.ts';
-import { devresAdd, pciDevIsDisconnected, pciIntx, pciReadConfigDword, pciReadConfigWord, pciState, pciWriteConfigDword, pciWriteConfigWord } from '../pci.ts';
+import {
+  devresAdd,
+  pciDevIsDisconnected,
+  pciIntx,
+  pciReadConfigDword,
+  pciReadConfigWord,
+  pciState,
+  pciWriteConfigDword,
+  pciWriteConfigWord,
+} from '../pci.ts';
 import {
   ALLOW_LEGACY,
   DENY_LEGACY,
@@ -555,7 +568,8 @@ export function msixPrepareMsiDesc(k: Kernel, dev: PciDev, desc: MsiDesc): void 
   desc.pciMsi.defaultIrq = dev.irq;
   desc.pciMsi.maskBase = dev.msixBase;
   desc.pciMsi.entryIndex = desc.msiIndex;
-  desc.pciMsi.canMask = !desc.pciMsi.isVirtual && !pciMsiDomainSupports(k, dev, MSI_FLAG_NO_MASK, DENY_LEGACY);
+  desc.pciMsi.canMask =
+    !desc.pciMsi.isVirtual && !pciMsiDomainSupports(k, dev, MSI_FLAG_NO_MASK, DENY_LEGACY);
   if (desc.pciMsi.canMask) {
     desc.pciMsi.msiMask = readl(dev, pciMsixDescAddr(desc) + PCI_MSIX_ENTRY_VECTOR_CTRL);
   }

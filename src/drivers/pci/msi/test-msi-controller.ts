@@ -13,7 +13,13 @@ import { cpumaskAnd, cpumaskCreate, cpumaskFirst, NR_CPUS_MAX } from '../../../i
 import type { Device } from '../../../include/linux/device.ts';
 import { ENOSPC } from '../../../include/linux/errno.ts';
 import { hwirqJoin } from '../../../include/linux/hwirq.ts';
-import { DOMAIN_BUS_NEXUS, IRQ_SET_MASK_OK, type IrqChip, type IrqData, type IrqDomain } from '../../../include/linux/irq.ts';
+import {
+  DOMAIN_BUS_NEXUS,
+  IRQ_SET_MASK_OK,
+  type IrqChip,
+  type IrqData,
+  type IrqDomain,
+} from '../../../include/linux/irq.ts';
 import {
   MSI_CHIP_FLAG_SET_ACK,
   MSI_FLAG_MULTI_PCI_MSI,
@@ -145,17 +151,30 @@ export function createTestMsiController(k: Kernel, opts: TestMsiControllerOption
   const ctrl = {} as TestMsiController;
 
   const parentOps: MsiParentOps = {
-    supportedFlags: opts.supportedFlags ?? (MSI_GENERIC_FLAGS_MASK | MSI_FLAG_MULTI_PCI_MSI | MSI_FLAG_PCI_MSIX) >>> 0,
+    supportedFlags:
+      opts.supportedFlags ?? (MSI_GENERIC_FLAGS_MASK | MSI_FLAG_MULTI_PCI_MSI | MSI_FLAG_PCI_MSIX) >>> 0,
     requiredFlags: opts.requiredFlags ?? MSI_FLAG_USE_DEF_DOM_OPS | MSI_FLAG_USE_DEF_CHIP_OPS,
     // handle_edge_irq acks: the device chip gets irq_chip_ack_parent from msi-lib
     chipFlags: MSI_CHIP_FLAG_SET_ACK,
     busSelectToken: DOMAIN_BUS_NEXUS,
     busSelectMask: 1 << 3,
     prefix: '',
-    initDevMsiInfo(kk: Kernel, dev: Device, domain: IrqDomain, realParent: IrqDomain, info: MsiDomainInfo): boolean {
+    initDevMsiInfo(
+      kk: Kernel,
+      dev: Device,
+      domain: IrqDomain,
+      realParent: IrqDomain,
+      info: MsiDomainInfo,
+    ): boolean {
       if (!msiLibInitDevMsiInfo(kk, dev, domain, realParent, info)) return false;
       if (opts.countPrepare || opts.prepareFails) {
-        info.ops.msiPrepare = (_k2: Kernel, _d: IrqDomain, dv: Device, nvec: number, _arg: MsiAllocInfo): number => {
+        info.ops.msiPrepare = (
+          _k2: Kernel,
+          _d: IrqDomain,
+          dv: Device,
+          nvec: number,
+          _arg: MsiAllocInfo,
+        ): number => {
           stats.prepareCalls.push({ dev: dv.name, nvec });
           return opts.prepareFails ?? 0;
         };

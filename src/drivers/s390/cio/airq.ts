@@ -548,14 +548,9 @@ export function airqIvScan(k: Kernel, iv: AirqIv, start: number, end: number): n
   if (iv.freed) ivUseAfterFree(k, iv, 'airq_iv_scan');
   const mem = iv.mem;
   // find_next_bit_inv reads whole longs: beyond the allocation only when end > words * 64
-  if (end > iv.bits && end > ((iv.bits + 63) & ~63) && start < end) {
-    ivOutOfBounds(
-      k,
-      iv,
-      'airq_iv_scan',
-      'read of',
-      ((iv.bits + 63) & ~63) >= start ? (iv.bits + 63) & ~63 : start,
-    );
+  const allocBits = Math.ceil(iv.bits / 64) * 64;
+  if (end > allocBits && start < end) {
+    ivOutOfBounds(k, iv, 'airq_iv_scan', 'read of', Math.max(allocBits, start));
   }
   const bit = mem.findNextBit(iv.vector, end, start);
   if (bit >= end) return AIRQ_IV_NONE;

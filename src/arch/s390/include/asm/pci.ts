@@ -11,8 +11,8 @@
  * (-1, the same value the airq library returns for -1UL: AIRQ_IV_NONE).
  */
 import { type AirqIv, kernelPhysMem } from '../../../../drivers/s390/cio/airq.ts';
-import type { PhysMem } from '../../../../hw/s390x/memory.ts';
 import type { PciFunctionHw } from '../../../../hw/pci/device.ts';
+import type { PhysMem } from '../../../../hw/s390x/memory.ts';
 import type { Device } from '../../../../include/linux/device.ts';
 import type { IrqDomain } from '../../../../include/linux/irq.ts';
 import type { PciBus, PciDev } from '../../../../include/linux/pci.ts';
@@ -275,7 +275,11 @@ export function zpciFibStore(k: Kernel, fib: ZpciFib): number {
   } else {
     const f = fib.fmt0;
     const w =
-      ((f.isc & 7) << 28) | ((f.noi & 0xfff) << 16) | ((f.aibvo & 0x3f) << 8) | ((f.sum & 1) << 7) | (f.aisbo & 0x3f);
+      ((f.isc & 7) << 28) |
+      ((f.noi & 0xfff) << 16) |
+      ((f.aibvo & 0x3f) << 8) |
+      ((f.sum & 1) << 7) |
+      (f.aisbo & 0x3f);
     mem.writeU32(a + 40, w >>> 0);
     wr64(mem, a + 48, BigInt(f.aibv));
     wr64(mem, a + 56, BigInt(f.aisb));
