@@ -7,6 +7,7 @@ export const ENXIO = 6;
 export const E2BIG = 7;
 export const EAGAIN = 11;
 export const ENOMEM = 12;
+export const EFAULT = 14;
 export const EBUSY = 16;
 export const EEXIST = 17;
 export const ENODEV = 19;
@@ -25,6 +26,7 @@ const names: Record<number, string> = {
   [E2BIG]: 'E2BIG',
   [EAGAIN]: 'EAGAIN',
   [ENOMEM]: 'ENOMEM',
+  [EFAULT]: 'EFAULT',
   [EBUSY]: 'EBUSY',
   [EEXIST]: 'EEXIST',
   [ENODEV]: 'ENODEV',

@@ -55,8 +55,26 @@ export interface PciDeviceId {
   device: number;
 }
 
+/** pci_ers_result_t */
+export const PCI_ERS_RESULT_NONE = 1;
+export const PCI_ERS_RESULT_CAN_RECOVER = 2;
+export const PCI_ERS_RESULT_NEED_RESET = 3;
+export const PCI_ERS_RESULT_DISCONNECT = 4;
+export const PCI_ERS_RESULT_RECOVERED = 5;
+export const PCI_ERS_RESULT_NO_AER_DRIVER = 6;
+
+/** struct pci_error_handlers (the callbacks s390 recovery uses) */
+export interface PciErrorHandlers {
+  errorDetected?(k: Kernel, pdev: PciDev, state: number): number;
+  mmioEnabled?(k: Kernel, pdev: PciDev): number;
+  slotReset?(k: Kernel, pdev: PciDev): number;
+  resume?(k: Kernel, pdev: PciDev): void;
+}
+
 /** struct pci_driver */
 export interface PciDriver {
+  /** driver->err_handler (NULL when absent) */
+  readonly errHandler?: PciErrorHandlers | null;
   readonly name: string;
   /** Match table; empty = matches nothing unless bound explicitly. */
   readonly idTable: readonly PciDeviceId[];

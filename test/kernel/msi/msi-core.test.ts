@@ -83,7 +83,7 @@ describe('MSI core through PCI/MSI-X on the test controller', () => {
     pciUnbindDriver(rig.k, pdev);
     expect(rig.ctrl.stats.teardownCalls).toEqual(['PCI-MSIX-0000:00:01.0-11', 'PCI-MSI-0000:00:01.0-10']);
     expect(pdev.dev.msiData).toBe(null);
-    expect(rig.k.irqDomains.map((d) => d.name)).toEqual(['test_msi-5']);
+    expect(rig.k.irqDomains.map((d) => d.name)).toEqual(['test_msi-4']);
   });
 
   it('a failing msi_prepare makes device domain creation fail: -ENODEV, no teardown', () => {
@@ -142,7 +142,7 @@ describe('MSI core through PCI/MSI-X on the test controller', () => {
     expect(rig.ctrl.inUse()).toBe(0);
     expect(rig.ctrl.domain.mapcount).toBe(0);
     expect(rig.ctrl.domain.revmapTree.size).toBe(0);
-    expect(rig.k.irqDomains.map((d) => d.name)).toEqual(['test_msi-5']);
+    expect(rig.k.irqDomains.map((d) => d.name)).toEqual(['test_msi-4']);
     expect(rig.k.irqDescs.filter((d) => d !== undefined).length).toBe(0);
     expect(rig.k.sim.findings.count()).toBe(0);
   });

@@ -51,8 +51,12 @@ export interface ZpciIrqBackend {
   zpciSetIrq?(k: Kernel, zdev: ZpciDev): number;
 }
 
-/** Creates one backend instance (one kernel's pci_irq.c globals, zero-initialised). */
-export type ZpciIrqBackendFactory = () => ZpciIrqBackend;
+/**
+ * Creates one backend instance (one kernel's pci_irq.c globals, zero-initialised).
+ * `options`: backend-specific settings (e.g. the domain backend's `parentDomain`); a backend
+ * without options ignores them.
+ */
+export type ZpciIrqBackendFactory = (options?: Readonly<Record<string, unknown>>) => ZpciIrqBackend;
 
 const registry = new Map<string, ZpciIrqBackendFactory>();
 
@@ -61,10 +65,10 @@ export function registerZpciIrqBackend(name: string, factory: ZpciIrqBackendFact
   registry.set(name, factory);
 }
 
-/** A fresh instance of the named backend, or null if no loaded module registered it. */
-export function getBackend(name: string): ZpciIrqBackend | null {
+/** A fresh instance of the named backend (with its `options`), or null if no loaded module registered it. */
+export function getBackend(name: string, options?: Readonly<Record<string, unknown>>): ZpciIrqBackend | null {
   const f = registry.get(name);
-  return f ? f() : null;
+  return f ? f(options) : null;
 }
 
 /** Names of the registered backends, sorted. */
