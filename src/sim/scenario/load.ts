@@ -1015,7 +1015,7 @@ class Loader {
           this.stepError(
             ctx,
             ['rc'],
-            `unknown errno name '${rcRaw}'${didYouMean(rcRaw, ERRNO_BY_NAME.keys())}; known: ${[...ERRNO_BY_NAME.keys()].join(', ')}`,
+            `unknown errno name '${rcRaw}'${didYouMean(rcRaw, ERRNO_BY_NAME.keys())}; give a number or a name from src/include/linux/errno.ts`,
           );
         } else rc = n;
       } else rc = rcRaw;
