@@ -35,6 +35,11 @@ export class Kernel {
    * null (the default) costs one branch per call site.
    */
   preemptPoint: ((k: Kernel, point: string) => void) | null = null;
+  /**
+   * Sanitizer hook: called by handle_irq_desc() right before a descriptor's flow handler runs
+   * (on k.currentCpu). null (the default) costs one branch per delivery.
+   */
+  irqEntryHook: ((k: Kernel, desc: IrqDesc) => void) | null = null;
 
   /** The sparse irq tree: descs by virq (undefined = free). */
   readonly irqDescs: (IrqDesc | undefined)[] = [];

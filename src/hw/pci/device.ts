@@ -171,6 +171,8 @@ export class PciFunctionHw {
   platform: unknown = null;
   /** Function-level resets performed. */
   resets = 0;
+  /** The vector of the message being written now (set before each msiWrite; for the sanitizer). -1 = none yet. */
+  lastVector = -1;
 
   constructor(cfg: PciFunctionConfig) {
     const c = this.config;
@@ -444,6 +446,7 @@ export class PciFunctionHw {
     const hi = rd32(this.msixTable, base + PCI_MSIX_ENTRY_UPPER_ADDR);
     const data = rd32(this.msixTable, base + PCI_MSIX_ENTRY_DATA);
     this.counters.sent++;
+    this.lastVector = vector;
     if (this.msiWrite) this.msiWrite(hi, lo, data, this);
   }
 
@@ -455,6 +458,7 @@ export class PciFunctionHw {
     const low = (1 << nbits) - 1;
     const data = ((rd16(this.config, p + this.msiDataOff()) & ~low) | vector) & 0xffff;
     this.counters.sent++;
+    this.lastVector = vector;
     if (this.msiWrite) this.msiWrite(hi, lo, data, this);
   }
 

@@ -358,6 +358,7 @@ export function handleIrqDesc(k: Kernel, desc: IrqDesc | null): number {
     return -EPERM;
   }
   // generic_handle_irq_desc()
+  if (k.irqEntryHook !== null) k.irqEntryHook(k, d);
   d.handleIrq(k, d);
   return 0;
 }

@@ -110,12 +110,14 @@ interface DomainState {
   unknownDomains: number;
   /** irq_default_domain (never set on s390) */
   defaultDomain: IrqDomain | null;
+  /** Model only: irqchip fwnodes allocated and not yet freed, in allocation order (leak checks). */
+  liveFwnodes: FwnodeHandle[];
 }
 const states = new WeakMap<Kernel, DomainState>();
 function stateOf(k: Kernel): DomainState {
   let s = states.get(k);
   if (!s) {
-    s = { unknownDomains: 0, defaultDomain: null };
+    s = { unknownDomains: 0, defaultDomain: null, liveFwnodes: [] };
     states.set(k, s);
   }
   return s;
@@ -126,13 +128,22 @@ function stateOf(k: Kernel): DomainState {
 /** kernel: irq_domain_alloc_named_fwnode() — an irqchip fwnode carrying a copy of `name`; null on failure. */
 export function irqDomainAllocNamedFwnode(k: Kernel, name: string): FwnodeHandle | null {
   if (k.sim.faults.shouldFail(FP_IRQ_DOMAIN_ALLOC_NAMED_FWNODE)) return null;
-  return { kind: 'named', name: `${name}`, freed: false };
+  const f: FwnodeHandle = { kind: 'named', name: `${name}`, freed: false };
+  stateOf(k).liveFwnodes.push(f);
+  return f;
 }
 
 /** kernel: irq_domain_alloc_named_id_fwnode() — name "<name>-<id>". */
 export function irqDomainAllocNamedIdFwnode(k: Kernel, name: string, id: number): FwnodeHandle | null {
   if (k.sim.faults.shouldFail(FP_IRQ_DOMAIN_ALLOC_NAMED_FWNODE)) return null;
-  return { kind: 'named', name: `${name}-${id}`, freed: false };
+  const f: FwnodeHandle = { kind: 'named', name: `${name}-${id}`, freed: false };
+  stateOf(k).liveFwnodes.push(f);
+  return f;
+}
+
+/** Model only: the irqchip fwnodes allocated and not freed (for leak checks), in allocation order. */
+export function irqDomainLiveFwnodes(k: Kernel): readonly FwnodeHandle[] {
+  return stateOf(k).liveFwnodes;
 }
 
 /** kernel: is_fwnode_irqchip() */
@@ -152,6 +163,9 @@ export function irqDomainFreeFwnode(k: Kernel, fwnode: FwnodeHandle | null): voi
     oops(k, 'double free of irqchip_fwid', 'kernel/irq/irqdomain.c irq_domain_free_fwnode');
   }
   fwnode.freed = true;
+  const live = stateOf(k).liveFwnodes;
+  const i = live.indexOf(fwnode);
+  if (i >= 0) live.splice(i, 1);
 }
 
 /* ------------------------------------------------------ creation, removal */

@@ -843,8 +843,8 @@ class Loader {
         case 'set_affinity': {
           const r = fnOf(ctx, a['fid']);
           if (!r) break;
-          const v = a['vector'] as number;
-          vectorOk(ctx, r.f, v);
+          const v = a['vector'] as number | 'all';
+          if (v !== 'all') vectorOk(ctx, r.f, v);
           const list = a['cpus'] as number[];
           if (list.length === 0)
             this.stepError(ctx, ['cpus'], 'expected a non-empty list of CPUs, got an empty list');
@@ -856,7 +856,8 @@ class Loader {
             kind: 'set_affinity',
             fid: r.f.fid,
             vector: v,
-            cpus: [...new Set(list)].sort((x, y) => x - y),
+            // A spread keeps the order given; one mask is a set.
+            cpus: v === 'all' ? list : [...new Set(list)].sort((x, y) => x - y),
           };
           break;
         }

@@ -325,10 +325,13 @@ export const STEP_ARGS = {
   set_affinity: z
     .strictObject({
       fid: FidSchema,
-      vector: vectorIndex,
+      vector: vectorOrAll,
       cpus: z.array(cpuNumber, { error: got('a list of logical CPU numbers') }),
     })
-    .meta({ description: 'irq_set_affinity; rc = 0 or -errno' }),
+    .meta({
+      description:
+        'irq_set_affinity; rc = 0 or -errno. With vector: all, vector i goes to cpus[i % n] (a driver spreading its queues)',
+    }),
   fire: z
     .strictObject({
       fid: FidSchema,
@@ -574,7 +577,7 @@ export type Step =
     })
   | (FidStep<'free_irq'> & { readonly vector: number | 'all'; readonly handler: string | null })
   | (FidStep<'enable_irq' | 'disable_irq'> & { readonly vector: number })
-  | (FidStep<'set_affinity'> & { readonly vector: number; readonly cpus: readonly number[] })
+  | (FidStep<'set_affinity'> & { readonly vector: number | 'all'; readonly cpus: readonly number[] })
   | (FidStep<'fire'> & { readonly vector: number | 'all'; readonly count: number })
   | (StepBase & { readonly kind: 'cpu_offline' | 'cpu_online'; readonly cpu: number })
   | (StepBase & { readonly kind: 'fault'; readonly point: string; readonly occurrence: number })

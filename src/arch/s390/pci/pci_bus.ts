@@ -33,7 +33,12 @@ import {
 } from '../include/asm/pci.ts';
 import { zpciAllocDomain, zpciEnableDevice, zpciFreeDomain, zpciIommuRegisterIoat } from './pci.ts';
 
-export const FP_ZPCI_BUS_ALLOC = declareFailurePoint('zpci_bus_alloc', 'zpci_bus_alloc', 'kernel', 'NULL (-ENOMEM)');
+export const FP_ZPCI_BUS_ALLOC = declareFailurePoint(
+  'zpci_bus_alloc',
+  'zpci_bus_alloc',
+  'kernel',
+  'NULL (-ENOMEM)',
+);
 export const FP_PCI_CREATE_ROOT_BUS = declareFailurePoint(
   'pci_create_root_bus',
   'pci_create_root_bus',
@@ -128,7 +133,12 @@ export function zpciBusScanDevice(k: Kernel, zdev: ZpciDev): number {
   const rc = zpciBusPrepareDevice(k, zdev);
   if (rc) return rc;
 
-  const bus = deref(k, deref(k, zdev.zbus, 'zpci_bus', 'zpci_bus_scan_device').bus, 'pci_bus', 'zpci_bus_scan_device');
+  const bus = deref(
+    k,
+    deref(k, zdev.zbus, 'zpci_bus', 'zpci_bus_scan_device').bus,
+    'pci_bus',
+    'zpci_bus_scan_device',
+  );
   const pdev = pciScanSingleDevice(k, bus, zdev.devfn);
   if (!pdev) return -ENODEV;
 
@@ -296,7 +306,7 @@ function zpciBusAlloc(k: Kernel, topo: number, topoIsTid: boolean): ZpciBus | nu
 function zpciBusIsIsolatedVf(k: Kernel, zbus: ZpciBus, zdev: ZpciDev): boolean {
   if (!zdev.vfn) return false;
   // a VF whose parent PF is not on this bus gets its own bus (PF lookup not modelled)
-  for (const f of zbus.function) if (f && f.isPhysfn) return false;
+  for (const f of zbus.function) if (f?.isPhysfn) return false;
   void k;
   return true;
 }

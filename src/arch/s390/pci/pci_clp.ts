@@ -16,8 +16,13 @@ import type { Machine } from '../../../hw/s390x/machine.ts';
 import { EIO, ENODEV } from '../../../include/linux/errno.ts';
 import type { Kernel } from '../../../kernel/kernel.ts';
 import { oops } from '../../../kernel/panic.ts';
+import {
+  ZPCI_FN_STATE_CONFIGURED,
+  ZPCI_FN_STATE_RESERVED,
+  ZPCI_FN_STATE_STANDBY,
+  type ZpciDev,
+} from '../include/asm/pci.ts';
 import { s390Machine } from '../kernel/irq.ts';
-import { ZPCI_FN_STATE_CONFIGURED, ZPCI_FN_STATE_RESERVED, ZPCI_FN_STATE_STANDBY, type ZpciDev } from '../include/asm/pci.ts';
 
 /** `u32 *fh` / `enum zpci_state *state` out parameters */
 export interface FhOut {

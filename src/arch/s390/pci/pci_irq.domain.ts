@@ -16,6 +16,9 @@
  * Every place this backend departs from v1 or mainline carries a `// departure:` comment and
  * a row in docs/backends.md. The delivery path (handlers) allocates nothing.
  */
+
+import { setArchMsiOps } from '../../../drivers/pci/msi/legacy.ts';
+import { devSetMsiDomain, pciName } from '../../../drivers/pci/pci.ts';
 import {
   AIRQ_IV_ALLOC,
   AIRQ_IV_BITLOCK,
@@ -47,8 +50,6 @@ import {
   registerAdapterInterrupt,
   unregisterAdapterInterrupt,
 } from '../../../drivers/s390/cio/airq.ts';
-import { setArchMsiOps } from '../../../drivers/pci/msi/legacy.ts';
-import { devSetMsiDomain, pciName } from '../../../drivers/pci/pci.ts';
 import type { TpiInfo } from '../../../hw/s390x/cpu.ts';
 import {
   type Cpumask,
@@ -97,14 +98,6 @@ import { msiCreateParentIrqDomain } from '../../../kernel/irq/msi.ts';
 import { msiLibInitDevMsiInfo } from '../../../kernel/irqchip/msi-lib.ts';
 import type { Kernel } from '../../../kernel/kernel.ts';
 import { deref, warn } from '../../../kernel/panic.ts';
-import { IRQIO_MSI, IRQIO_PCD, IRQIO_PCF, incIrqStat } from '../kernel/irq.ts';
-import {
-  type CallSingleData,
-  csdCreate,
-  initCsd,
-  smpCallFunctionSingleAsync,
-  smpCpuGetCpuAddress,
-} from '../kernel/smp.ts';
 import {
   AISB_NONE,
   MSI_FIRST_BIT_NONE,
@@ -117,6 +110,14 @@ import {
   zpciFibZero,
   zpciGlobals,
 } from '../include/asm/pci.ts';
+import { IRQIO_MSI, IRQIO_PCD, IRQIO_PCF, incIrqStat } from '../kernel/irq.ts';
+import {
+  type CallSingleData,
+  csdCreate,
+  initCsd,
+  smpCallFunctionSingleAsync,
+  smpCpuGetCpuAddress,
+} from '../kernel/smp.ts';
 import { registerZpciIrqBackend, type ZpciIrqBackend } from './backend.ts';
 import { onEachCpu } from './on_each_cpu.ts';
 import {
@@ -337,6 +338,7 @@ function irqDataUpdateAffinity(d: IrqData, m: Cpumask): void {
  * (msi_domain_set_affinity) then recomposes the message with zpci_compose_msi_msg and writes it.
  */
 function zpciSetIrqAffinity(_k: Kernel, data: IrqData, dest: Cpumask, _force: boolean): number {
+  // departure: no write of the cached message here (v1 D9: writes it, then the core recomposes from desc->affinity)
   irqDataUpdateAffinity(data, dest);
   return IRQ_SET_MASK_OK;
 }
@@ -347,7 +349,12 @@ function zpciSetIrqAffinity(_k: Kernel, data: IrqData, dest: Cpumask, _force: bo
  */
 function zpciComposeMsiMsg(k: Kernel, data: IrqData, msg: MsiMsg): void {
   const g = G(k);
-  const zdev = deref(k, data.chipData as ZpciDev | null, 'zpci_dev', 'arch/s390/pci/pci_irq.c zpci_compose_msi_msg');
+  const zdev = deref(
+    k,
+    data.chipData as ZpciDev | null,
+    'zpci_dev',
+    'arch/s390/pci/pci_irq.c zpci_compose_msi_msg',
+  );
 
   msg.addressHi = Number((zdev.msiAddr >> 32n) & 0xffffffffn);
   if (g.irqDelivery === DIRECTED) {
@@ -367,6 +374,7 @@ function zpciComposeMsiMsg(k: Kernel, data: IrqData, msg: MsiMsg): void {
 
 /** kernel: static struct irq_chip zpci_irq_chip (mainline form: no mask/unmask at the parent level). */
 function zpciIrqChipInit(): IrqChip {
+  // departure: no irq_mask/irq_unmask and no PCI_MSI_MASK_PARENT (v1: both levels mask the same PCI vector)
   return {
     name: 'PCI-MSI',
     flags: 0,
@@ -381,6 +389,7 @@ function zpciIrqChipInit(): IrqChip {
  * id (data). Allocation-free; a cleared slot (id 0) resolves in no domain and is dropped.
  */
 function zpciDispatchSlot(k: Kernel, g: DomainPciIrq, iv: AirqIv, bit: number): void {
+  // departure: slot = (64-bit hwirq in ptr, domain id in data) (v1: ptr = hwirq of one global domain; mainline: ptr = domain, data = u32 hwirq)
   const hi = airqIvGetPtrHi(k, iv, bit);
   const lo = airqIvGetPtrLo(k, iv, bit);
   const id = airqIvGetData(k, iv, bit);
@@ -566,6 +575,7 @@ function zpciFreeAirq(k: Kernel, zdev: ZpciDev): void {
       zdev.aibv = null;
     }
   }
+  // departure: msi_nr_irqs is reset (v1 keeps it: the next REG_INT_D reuses it, D3/D14)
   zdev.msiFirstBit = MSI_FIRST_BIT_NONE;
   zdev.msiNrIrqs = 0;
   fnState(g, zdev).prepared = false;
@@ -577,7 +587,13 @@ function zpciFreeAirq(k: Kernel, zdev: ZpciDev): void {
  * kernel: zpci_msi_prepare() — once per device domain (nvec = hwsize): the function's airq
  * bits, msi_first_bit / msi_nr_irqs, then the firmware registration. Any failure unwinds all.
  */
-function zpciMsiPrepare(k: Kernel, _domain: IrqDomain, dev: Device, nvec: number, _info: MsiAllocInfo): number {
+function zpciMsiPrepare(
+  k: Kernel,
+  _domain: IrqDomain,
+  dev: Device,
+  nvec: number,
+  _info: MsiAllocInfo,
+): number {
   const g = G(k);
   const zdev = deref(k, toZpciDev(dev), 'zpci_dev', 'arch/s390/pci/pci_irq.c zpci_msi_prepare');
   const pdev = dev.owner as PciDev;
@@ -609,6 +625,7 @@ function zpciMsiPrepare(k: Kernel, _domain: IrqDomain, dev: Device, nvec: number
   rc = zpciSetIrq(k, zdev);
   if (rc) {
     k.sim.log.printk('err', `${PR}Registering adapter IRQs for ${pciName(pdev)} failed`);
+    // departure: no DEREG of the never-registered function, shortcut pointer reset (v1 D6/D14)
     zpciFreeAirq(k, zdev);
     return rc;
   }
@@ -644,12 +661,18 @@ function zpciMsiTeardown(k: Kernel, domain: IrqDomain, _arg: MsiAllocInfo): void
 
 /** The slot id of a parent domain (0 if it is not one of ours). */
 function domainId(g: DomainPciIrq, domain: IrqDomain): number {
-  const i = g.domainById.indexOf(domain);
-  return i > 0 ? i : 0;
+  return Math.max(g.domainById.indexOf(domain), 0);
 }
 
 /** Write slot `bit` (ptr = hwirq, data = domain id) in every vector a CPU may scan for it. */
-function zpciSetSlot(k: Kernel, g: DomainPciIrq, zdev: ZpciDev, bit: number, hwirq: bigint, id: number): void {
+function zpciSetSlot(
+  k: Kernel,
+  g: DomainPciIrq,
+  zdev: ZpciDev,
+  bit: number,
+  hwirq: bigint,
+  id: number,
+): void {
   const hi = hwirqHi(hwirq);
   const lo = hwirqLo(hwirq);
   if (g.irqDelivery === DIRECTED) {
@@ -670,9 +693,20 @@ function zpciSetSlot(k: Kernel, g: DomainPciIrq, zdev: ZpciDev, bit: number, hwi
  * kernel: zpci_msi_domain_alloc() — map virq..virq+nr_irqs-1 to the function's vectors
  * msi_index..msi_index+nr_irqs-1 (bounded by what prepare registered) and fill their slots.
  */
-function zpciMsiDomainAlloc(k: Kernel, domain: IrqDomain, virq: number, nrIrqs: number, arg: unknown): number {
+function zpciMsiDomainAlloc(
+  k: Kernel,
+  domain: IrqDomain,
+  virq: number,
+  nrIrqs: number,
+  arg: unknown,
+): number {
   const g = G(k);
-  const desc = deref(k, (arg as MsiAllocInfo).desc, 'msi_desc', 'arch/s390/pci/pci_irq.c zpci_msi_domain_alloc');
+  const desc = deref(
+    k,
+    (arg as MsiAllocInfo).desc,
+    'msi_desc',
+    'arch/s390/pci/pci_irq.c zpci_msi_domain_alloc',
+  );
   const zdev = deref(k, toZpciDev(desc.dev), 'zpci_dev', 'arch/s390/pci/pci_irq.c zpci_msi_domain_alloc');
   const msiIndex = desc.msiIndex;
 
@@ -694,7 +728,7 @@ function zpciMsiClearAirq(k: Kernel, g: DomainPciIrq, d: IrqData): void {
   if (!zdev || !fnState(g, zdev).prepared) return;
   const msiIndex = zpciDecodeHwirqMsiIndex(d);
   if (msiIndex >= zdev.msiNrIrqs) return;
-  // departure: bit = first + index of this irq_data only (mainline M1 adds i twice)
+  // departure: bit = first + index of this irq_data only (mainline M1 adds i twice; v1 D4 never clears)
   const bit = zdev.msiFirstBit + msiIndex;
   if (g.irqDelivery === DIRECTED) {
     for (let cpu = 0; cpu < k.nrCpuIds; cpu++) {
@@ -748,7 +782,9 @@ function zpciMsiParentOps(delivery: number): MsiParentOps {
   return Object.freeze({
     supportedFlags: (MSI_GENERIC_FLAGS_MASK | MSI_FLAG_PCI_MSIX | MSI_FLAG_MULTI_PCI_MSI) >>> 0,
     requiredFlags:
-      (MSI_FLAG_USE_DEF_DOM_OPS | MSI_FLAG_USE_DEF_CHIP_OPS | (delivery === FLOATING ? MSI_FLAG_NO_AFFINITY : 0)) >>>
+      (MSI_FLAG_USE_DEF_DOM_OPS |
+        MSI_FLAG_USE_DEF_CHIP_OPS |
+        (delivery === FLOATING ? MSI_FLAG_NO_AFFINITY : 0)) >>>
       0,
     chipFlags: 0,
     busSelectToken: DOMAIN_BUS_ANY,
@@ -800,6 +836,7 @@ function zpciRemoveMsiParent(k: Kernel, domain: IrqDomain): void {
   const id = domainId(g, domain);
   const fwnode = domain.fwnode;
   irqDomainRemove(k, domain);
+  // departure: the named fwnode is freed with the domain (v1 D10 leaks it)
   irqDomainFreeFwnode(k, fwnode);
   if (id) g.domainById[id] = null;
 }
@@ -1022,7 +1059,9 @@ function parseMode(options: unknown): ZpciParentDomainMode {
  * the system, or one per zbus. Its pci_irq.c globals are created (zeroed) on zpciIrqInit,
  * which also installs arch_restore_msi_irqs.
  */
-export function createDomainBackend(options?: DomainBackendOptions | Readonly<Record<string, unknown>>): ZpciIrqBackend {
+export function createDomainBackend(
+  options?: DomainBackendOptions | Readonly<Record<string, unknown>>,
+): ZpciIrqBackend {
   const mode = parseMode(options);
   const backend: ZpciIrqBackend = {
     name: 'domain',

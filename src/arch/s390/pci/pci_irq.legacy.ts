@@ -12,6 +12,10 @@
  * C widths: `bit` (unsigned long) holds AIRQ_IV_NONE (-1) for -1UL; unsigned int
  * arithmetic is done with `>>> 0`. The delivery path (the handlers) allocates nothing.
  */
+
+import { setArchMsiOps } from '../../../drivers/pci/msi/legacy.ts';
+import { pciMsiMaskIrq, pciMsiUnmaskIrq, pciWriteMsiMsg } from '../../../drivers/pci/msi/msi.ts';
+import { pciName } from '../../../drivers/pci/pci.ts';
 import {
   AIRQ_IV_ALLOC,
   AIRQ_IV_BITLOCK,
@@ -39,27 +43,21 @@ import {
   registerAdapterInterrupt,
   unregisterAdapterInterrupt,
 } from '../../../drivers/s390/cio/airq.ts';
-import { setArchMsiOps } from '../../../drivers/pci/msi/legacy.ts';
-import { pciMsiMaskIrq, pciMsiUnmaskIrq, pciWriteMsiMsg } from '../../../drivers/pci/msi/msi.ts';
-import { pciName } from '../../../drivers/pci/pci.ts';
 import type { TpiInfo } from '../../../hw/s390x/cpu.ts';
 import { type Cpumask, cpumaskFirst, cpumaskTestCpu } from '../../../include/linux/cpumask.ts';
 import { EIO, ENOMEM } from '../../../include/linux/errno.ts';
 import { IRQ_SET_MASK_OK, type IrqChip, type IrqData } from '../../../include/linux/irq.ts';
 import { MSI_DESC_ASSOCIATED, MSI_DESC_NOTASSOCIATED, type MsiMsg } from '../../../include/linux/msi.ts';
 import type { PciDev } from '../../../include/linux/pci.ts';
-import { handlePercpuIrq, irqSetChipAndHandler, irqSetMsiDesc, irqSetMsiDescOff } from '../../../kernel/irq/chip.ts';
+import {
+  handlePercpuIrq,
+  irqSetChipAndHandler,
+  irqSetMsiDesc,
+  irqSetMsiDescOff,
+} from '../../../kernel/irq/chip.ts';
 import { genericHandleIrq, irqAllocDescsInternal, irqFreeDesc } from '../../../kernel/irq/irqdesc.ts';
 import { irqDataGetMsiDesc, msiForEachDesc } from '../../../kernel/irq/msi.ts';
 import type { Kernel } from '../../../kernel/kernel.ts';
-import { IRQIO_MSI, IRQIO_PCD, IRQIO_PCF, incIrqStat } from '../kernel/irq.ts';
-import {
-  type CallSingleData,
-  csdCreate,
-  initCsd,
-  smpCallFunctionSingleAsync,
-  smpCpuGetCpuAddress,
-} from '../kernel/smp.ts';
 import {
   AISB_NONE,
   MSI_FIRST_BIT_NONE,
@@ -70,6 +68,14 @@ import {
   zpciFibZero,
   zpciGlobals,
 } from '../include/asm/pci.ts';
+import { IRQIO_MSI, IRQIO_PCD, IRQIO_PCF, incIrqStat } from '../kernel/irq.ts';
+import {
+  type CallSingleData,
+  csdCreate,
+  initCsd,
+  smpCallFunctionSingleAsync,
+  smpCpuGetCpuAddress,
+} from '../kernel/smp.ts';
 import { registerZpciIrqBackend, type ZpciIrqBackend } from './backend.ts';
 import { onEachCpu } from './on_each_cpu.ts';
 import {
@@ -212,7 +218,11 @@ function zpciClearIrq(k: Kernel, zdev: ZpciDev): number {
 // kernel: zpci_set_irq_affinity()
 function zpciSetIrqAffinity(k: Kernel, data: IrqData, dest: Cpumask, _force: boolean): number {
   const entry = irqDataGetMsiDesc(data)!;
-  const msg: MsiMsg = { addressLo: entry.msg.addressLo, addressHi: entry.msg.addressHi, data: entry.msg.data };
+  const msg: MsiMsg = {
+    addressLo: entry.msg.addressLo,
+    addressHi: entry.msg.addressHi,
+    data: entry.msg.data,
+  };
   const cpuAddr = smpCpuGetCpuAddress(k, cpumaskFirst(dest));
 
   msg.addressLo = (msg.addressLo & 0xff0000ff) >>> 0;
@@ -358,7 +368,13 @@ function __allocAirq(k: Kernel, zdev: ZpciDev, msiVecs: number, bit: BitOut): nu
     zdev.aisb = bit.bit;
 
     /* Create adapter interrupt vector */
-    zdev.aibv = airqIvCreate(k, msiVecs, AIRQ_IV_DATA | AIRQ_IV_BITLOCK, null, `zpci aibv fid 0x${zdev.fid.toString(16)}`);
+    zdev.aibv = airqIvCreate(
+      k,
+      msiVecs,
+      AIRQ_IV_DATA | AIRQ_IV_BITLOCK,
+      null,
+      `zpci aibv fid 0x${zdev.fid.toString(16)}`,
+    );
     if (!zdev.aibv) return -ENOMEM;
 
     /* Wire up shortcut pointer */

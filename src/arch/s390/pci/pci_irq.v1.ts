@@ -17,6 +17,9 @@
  * No arch MSI hooks: arch_setup/teardown/restore_msi_irqs are gone (the PCI core's weak
  * arch_restore_msi_irqs() returns true).
  */
+
+import { pciMsiMaskIrq, pciMsiUnmaskIrq, pciWriteMsiMsg } from '../../../drivers/pci/msi/msi.ts';
+import { devSetMsiDomain, pciName } from '../../../drivers/pci/pci.ts';
 import {
   AIRQ_IV_ALLOC,
   AIRQ_IV_BITLOCK,
@@ -45,8 +48,6 @@ import {
   registerAdapterInterrupt,
   unregisterAdapterInterrupt,
 } from '../../../drivers/s390/cio/airq.ts';
-import { pciMsiMaskIrq, pciMsiUnmaskIrq, pciWriteMsiMsg } from '../../../drivers/pci/msi/msi.ts';
-import { devSetMsiDomain, pciName } from '../../../drivers/pci/pci.ts';
 import type { TpiInfo } from '../../../hw/s390x/cpu.ts';
 import { type Cpumask, cpumaskFirst, cpumaskTestCpu } from '../../../include/linux/cpumask.ts';
 import type { Device } from '../../../include/linux/device.ts';
@@ -86,14 +87,6 @@ import { irqDataGetMsiDesc, msiCreateParentIrqDomain } from '../../../kernel/irq
 import { msiLibInitDevMsiInfo } from '../../../kernel/irqchip/msi-lib.ts';
 import type { Kernel } from '../../../kernel/kernel.ts';
 import { deref } from '../../../kernel/panic.ts';
-import { IRQIO_MSI, IRQIO_PCD, IRQIO_PCF, incIrqStat } from '../kernel/irq.ts';
-import {
-  type CallSingleData,
-  csdCreate,
-  initCsd,
-  smpCallFunctionSingleAsync,
-  smpCpuGetCpuAddress,
-} from '../kernel/smp.ts';
 import {
   AISB_NONE,
   MSI_FIRST_BIT_NONE,
@@ -105,6 +98,14 @@ import {
   zpciFibZero,
   zpciGlobals,
 } from '../include/asm/pci.ts';
+import { IRQIO_MSI, IRQIO_PCD, IRQIO_PCF, incIrqStat } from '../kernel/irq.ts';
+import {
+  type CallSingleData,
+  csdCreate,
+  initCsd,
+  smpCallFunctionSingleAsync,
+  smpCpuGetCpuAddress,
+} from '../kernel/smp.ts';
 import { registerZpciIrqBackend, type ZpciIrqBackend } from './backend.ts';
 import { onEachCpu } from './on_each_cpu.ts';
 import {
@@ -241,7 +242,11 @@ function zpciSetIrq(k: Kernel, zdev: ZpciDev): number {
 // kernel: zpci_set_irq_affinity()
 function zpciSetIrqAffinity(k: Kernel, data: IrqData, dest: Cpumask, _force: boolean): number {
   const entry = irqDataGetMsiDesc(data)!;
-  const msg: MsiMsg = { addressLo: entry.msg.addressLo, addressHi: entry.msg.addressHi, data: entry.msg.data };
+  const msg: MsiMsg = {
+    addressLo: entry.msg.addressLo,
+    addressHi: entry.msg.addressHi,
+    data: entry.msg.data,
+  };
   const cpuAddr = smpCpuGetCpuAddress(k, cpumaskFirst(dest));
 
   msg.addressLo = (msg.addressLo & 0xff0000ff) >>> 0;
@@ -419,7 +424,13 @@ function __allocAirq(k: Kernel, zdev: ZpciDev, msiVecs: number, bit: BitOut): nu
     zdev.aisb = bit.bit;
 
     /* Create adapter interrupt vector */
-    zdev.aibv = airqIvCreate(k, msiVecs, AIRQ_IV_PTR | AIRQ_IV_BITLOCK, null, `zpci aibv fid 0x${zdev.fid.toString(16)}`);
+    zdev.aibv = airqIvCreate(
+      k,
+      msiVecs,
+      AIRQ_IV_PTR | AIRQ_IV_BITLOCK,
+      null,
+      `zpci aibv fid 0x${zdev.fid.toString(16)}`,
+    );
     if (!zdev.aibv) return -ENOMEM;
 
     /* Wire up shortcut pointer */
@@ -443,7 +454,13 @@ function zpciDecodeHwirqMsiIndex(irq: bigint): number {
 }
 
 // kernel (v1 patch): zpci_msi_prepare()
-function zpciMsiPrepare(k: Kernel, _domain: IrqDomain, dev: Device, nvec: number, _info: MsiAllocInfo): number {
+function zpciMsiPrepare(
+  k: Kernel,
+  _domain: IrqDomain,
+  dev: Device,
+  nvec: number,
+  _info: MsiAllocInfo,
+): number {
   const g = G(k);
   const zdev = deref(k, toZpciDev(dev), 'zpci_dev', 'arch/s390/pci/pci_irq.c zpci_msi_prepare');
   const pdev = dev.owner as PciDev;
@@ -517,9 +534,20 @@ function zpciMsiTeardown(k: Kernel, domain: IrqDomain, _arg: MsiAllocInfo): void
 }
 
 // kernel (v1 patch): zpci_msi_domain_alloc()
-function zpciMsiDomainAlloc(k: Kernel, domain: IrqDomain, virq: number, nrIrqs: number, args: unknown): number {
+function zpciMsiDomainAlloc(
+  k: Kernel,
+  domain: IrqDomain,
+  virq: number,
+  nrIrqs: number,
+  args: unknown,
+): number {
   const g = G(k);
-  const desc = deref(k, (args as MsiAllocInfo).desc, 'msi_desc', 'arch/s390/pci/pci_irq.c zpci_msi_domain_alloc');
+  const desc = deref(
+    k,
+    (args as MsiAllocInfo).desc,
+    'msi_desc',
+    'arch/s390/pci/pci_irq.c zpci_msi_domain_alloc',
+  );
   const zdev = deref(k, toZpciDev(desc.dev), 'zpci_dev', 'arch/s390/pci/pci_irq.c zpci_msi_domain_alloc');
   let hwirq: bigint;
   let bit: number;
@@ -530,7 +558,17 @@ function zpciMsiDomainAlloc(k: Kernel, domain: IrqDomain, virq: number, nrIrqs: 
   if ((desc.msiIndex + nrIrqs) >>> 0 > zdev.maxMsi >>> 0) return -EINVAL;
 
   for (let i = 0; i < nrIrqs; i++) {
-    irqDomainSetInfo(k, domain, virq + i, u64(hwirq + BigInt(i)), g.zpciIrqChip, zdev, handlePercpuIrq, null, null);
+    irqDomainSetInfo(
+      k,
+      domain,
+      virq + i,
+      u64(hwirq + BigInt(i)),
+      g.zpciIrqChip,
+      zdev,
+      handlePercpuIrq,
+      null,
+      null,
+    );
 
     if (g.irqDelivery === DIRECTED) {
       airqIvSetPtr64(k, g.zpciIbv![k.currentCpu]!, bit + i, u64(hwirq + BigInt(i)));
@@ -554,7 +592,12 @@ function zpciMsiDomainFree(k: Kernel, domain: IrqDomain, virq: number, nrIrqs: n
   let msiIndex: number;
 
   for (let i = 0; i < nrIrqs; i++) {
-    d = deref(k, irqDomainGetIrqData(k, domain, virq + i), 'irq_data', 'arch/s390/pci/pci_irq.c zpci_msi_domain_free');
+    d = deref(
+      k,
+      irqDomainGetIrqData(k, domain, virq + i),
+      'irq_data',
+      'arch/s390/pci/pci_irq.c zpci_msi_domain_free',
+    );
     hwirq = (BigInt(d.hwirqHi >>> 0) << 32n) | BigInt(d.hwirqLo >>> 0);
     msiIndex = zpciDecodeHwirqMsiIndex(hwirq);
     void msiIndex; // computed and unused, as in the patch
