@@ -42,8 +42,9 @@
  * The delivery-path hooks (Machine.msiObserver, Kernel.irqEntryHook) allocate nothing
  * unless they report a finding.
  */
-import { airqList, MAX_ISC } from '../drivers/s390/cio/airq.ts';
+
 import { pciState } from '../drivers/pci/pci.ts';
+import { airqList, MAX_ISC } from '../drivers/s390/cio/airq.ts';
 import type { PciFunctionHw } from '../hw/pci/device.ts';
 import type { Machine } from '../hw/s390x/machine.ts';
 import { IRQ_REG_FMT0, IRQ_REG_FMT1, IRQ_REG_NONE, type ZpciFunction } from '../hw/s390x/zpci.ts';
@@ -84,6 +85,10 @@ export class Sanitizer {
   private readonly checkIndicators: boolean;
   /** Sanitizer sequence: one per observed write or tracked invocation. */
   private seq = 0;
+  /** MSI writes observed / taken for delivery (owned by an IRQ) / tracked flow-handler invocations. */
+  observedWrites = 0;
+  ownedWrites = 0;
+  invocations = 0;
   private readonly cap: number;
   private readonly words: number;
   /** Per virq: invocation credits (fresh-bit writes) and invocations since the last reset. */
@@ -173,6 +178,7 @@ export class Sanitizer {
   /** Machine.msiObserver: one MSI write the firmware processed. Allocation-free unless reporting. */
   onMsiWrite(fn: ZpciFunction, _hi: number, lo: number, data: number, vector: number): void {
     const seq = ++this.seq;
+    this.observedWrites++;
     const idx = fn.index;
     const excl = excludedCount(fn);
     const coal = fn.counters.coalesced;
@@ -214,6 +220,7 @@ export class Sanitizer {
       return;
     }
     this.writes[virq]!++;
+    this.ownedWrites++;
     if (!coalesced) this.credits[virq]!++;
     this.lastWriteSeq[virq] = seq;
     this.lastWriteEvent[virq] = this.event;
@@ -221,7 +228,7 @@ export class Sanitizer {
     this.lastWriteVector[virq] = vector;
     this.lastWriteCpu[virq] = cpu;
     if (directed) {
-      this.dirMask[virq * this.words + (cpu >>> 5)]! |= 1 << (cpu & 31);
+      if (cpu < this.k.nrCpuIds) this.dirMask[virq * this.words + (cpu >>> 5)]! |= 1 << (cpu & 31);
       if (!cpumaskTestCpu(cpu, desc.irqCommonData.effectiveAffinity)) {
         this.add(
           'misrouted-irq',
@@ -303,6 +310,7 @@ export class Sanitizer {
     }
     if (this.owner[virq] !== desc) this.resetVirq(virq, desc);
     if (virq > this.maxVirq) this.maxVirq = virq;
+    this.invocations++;
     this.invs[virq]!++;
     if (this.invs[virq]! > this.credits[virq]!) {
       if (this.ownerless > 0) {
@@ -373,6 +381,7 @@ export class Sanitizer {
    */
   checkQuiescent(): number {
     const before = this.k.sim.findings.list.length;
+    this.ownerless = 0; // nothing is in flight: unclaimed ownerless writes were dropped by the kernel
     const lostVirqs = new Set<number>();
     this.checkLost(lostVirqs);
     if (this.checkIndicators) this.checkIndicatorBits(lostVirqs);
@@ -435,7 +444,14 @@ export class Sanitizer {
     }
   }
 
-  private scanVector(fn: ZpciFunction, base: number, off: number, noi: number, cpu: number, lost: Set<number>): void {
+  private scanVector(
+    fn: ZpciFunction,
+    base: number,
+    off: number,
+    noi: number,
+    cpu: number,
+    lost: Set<number>,
+  ): void {
     const mem = this.m.mem;
     for (let n = 0; n < noi; n++) {
       const bit = off + n;
@@ -599,7 +615,8 @@ export class Sanitizer {
       }
     }
     for (const fn of this.m.functions) {
-      if (fn.irq.fmt !== IRQ_REG_NONE) b.regs.add(`fid 0x${fn.fid.toString(16)} format-${fn.irq.fmt} interrupt registration`);
+      if (fn.irq.fmt !== IRQ_REG_NONE)
+        b.regs.add(`fid 0x${fn.fid.toString(16)} format-${fn.irq.fmt} interrupt registration`);
     }
     if (this.m.directed.enabled) b.regs.add('SIC directed-interruption (DISB) registration');
     for (const c of this.m.cpus.list) if (c.dibvAddr > 0) b.regs.add(`CPU ${c.cpu} DIBV registration`);
@@ -632,14 +649,16 @@ export class Sanitizer {
     const now = this.collect();
     const before = this.k.sim.findings.list.length;
     const leak = (what: string): void => {
-      this.add('leak', `leak: ${what} still allocated after teardown [event ${this.event}]`, [
+      this.add('leak', `${what} still allocated after teardown [event ${this.event}]`, [
         'sanitizer',
         'checkLeaks',
       ]);
     };
     for (const d of now.descs) {
       if (!base.descs.has(d)) {
-        leak(`irq_desc of IRQ ${d.irqData.irq}${d.irqData.domain ? ` (domain ${d.irqData.domain.name})` : ''}`);
+        leak(
+          `irq_desc of IRQ ${d.irqData.irq}${d.irqData.domain ? ` (domain ${d.irqData.domain.name})` : ''}`,
+        );
       }
     }
     for (const a of now.actions) if (!base.actions.has(a)) leak(`irqaction "${a.name}" of IRQ ${a.irq}`);
@@ -676,7 +695,7 @@ export class Sanitizer {
       return e.finding;
     }
     const err = e instanceof Error ? e : new Error(String(e));
-    const chain = modelCallChain(err.stack);
+    const chain = jsCallChain(err.stack);
     return this.add(
       'Oops',
       `Unable to handle kernel pointer dereference in virtual kernel address space: ${err.message} at ` +
@@ -684,6 +703,23 @@ export class Sanitizer {
       chain,
     );
   }
+}
+
+/**
+ * Model function names of a JS error's stack, innermost first: like modelCallChain(), but
+ * also keeps frames V8 prints as "fn [as member]" (handlers called through a struct field).
+ */
+function jsCallChain(stack: string | undefined): string[] {
+  if (!stack) return [];
+  const out: string[] = [];
+  for (const line of stack.split('\n')) {
+    const m = /^\s+at (?:async )?([\w$.<>]+)(?: \[as [\w$]+\])? \(/.exec(line);
+    if (!m?.[1]) continue;
+    const name = m[1].replace(/^Object\./, '');
+    if (name.startsWith('Runner') || name === 'processTicksAndRejections') break;
+    out.push(name);
+  }
+  return out;
 }
 
 /** Writes of `fn` the machine dropped by rule, plus DMA violations (no delivery expected). */

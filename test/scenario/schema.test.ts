@@ -64,7 +64,12 @@ describe('examples/default.yaml', () => {
       const all = fired.some((x) => x.fid === f.fid && (x.vector === 'all' || f.vectors === 1));
       expect(all).toBe(true);
     }
-    const alloc = s.steps.find((x): x is StepOf<'alloc'> => x.kind === 'alloc' && x.fid === 0x10);
-    expect(alloc?.affinity).toBe('managed');
+    // The NVMe I/O queues are managed; the NIC spreads its 64 vectors itself.
+    const nvme = s.steps.find((x): x is StepOf<'alloc'> => x.kind === 'alloc' && x.fid === 0x20);
+    expect(nvme?.affinity).toBe('managed');
+    expect(nvme?.preVectors).toBe(1);
+    const spread = s.steps.find((x): x is StepOf<'set_affinity'> => x.kind === 'set_affinity' && x.fid === 0x10);
+    expect(spread?.vector).toBe('all');
+    expect(spread?.cpus).toEqual([0, 1, 2, 3]);
   });
 });

@@ -40,6 +40,8 @@ describe('sanitizer: clean legacy run', () => {
       expect(san.checkQuiescent()).toBe(0);
       expect(san.checkLeaks()).toBe(0);
       expect(s.sim.findings.list).toEqual([]);
+      // 4 + 2 + 1 + 1 + 1 writes, all owned; the two back-to-back writes of vector 2 coalesce
+      expect([san.observedWrites, san.ownedWrites, san.invocations]).toEqual([9, 9, 8]);
       expect(state.calls.get(pciIrqVector(s.k, p1, 0))).toBe(undefined); // freed: vector gone
     });
   }

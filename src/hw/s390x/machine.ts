@@ -52,7 +52,13 @@ export type EventEntry = (ev: ZpciPlatformEvent) => void;
  * counters say what became of it). `vector` is the device vector that sent it, -1 for a raw
  * write (Machine.msiWrite). For the sanitizer; null (the default) costs one branch per write.
  */
-export type MsiObserver = (fn: ZpciFunction, addrHi: number, addrLo: number, data: number, vector: number) => void;
+export type MsiObserver = (
+  fn: ZpciFunction,
+  addrHi: number,
+  addrLo: number,
+  data: number,
+  vector: number,
+) => void;
 /** Firmware wrote (or tried to use) memory that is not allocated. Default: a `dma-use-after-free` finding. */
 export type DmaViolationHook = (addr: number, len: number, what: string, fid: number) => void;
 

@@ -389,7 +389,7 @@ function zpciIrqChipInit(): IrqChip {
  * id (data). Allocation-free; a cleared slot (id 0) resolves in no domain and is dropped.
  */
 function zpciDispatchSlot(k: Kernel, g: DomainPciIrq, iv: AirqIv, bit: number): void {
-  // departure: slot = (64-bit hwirq in ptr, domain id in data) (v1: ptr = hwirq of one global domain; mainline: ptr = domain, data = u32 hwirq)
+  // departure: slot = (ptr: 64-bit hwirq, data: domain id) (v1: ptr = hwirq; mainline: ptr = domain, data = u32 hwirq)
   const hi = airqIvGetPtrHi(k, iv, bit);
   const lo = airqIvGetPtrLo(k, iv, bit);
   const id = airqIvGetData(k, iv, bit);

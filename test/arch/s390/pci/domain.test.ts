@@ -6,7 +6,7 @@
  * driver-visible results must be equal.
  */
 import { describe, expect, it } from 'vitest';
-import { registerZpciIrqBackend } from '../../../../src/arch/s390/pci/backend.ts';
+import { getBackend, type ZpciIrqBackend } from '../../../../src/arch/s390/pci/backend.ts';
 import {
   createDomainBackend,
   domainPciIrq,
@@ -54,10 +54,6 @@ import type { Kernel } from '../../../../src/kernel/kernel.ts';
 
 /* ------------------------------------------------------------------ rig */
 
-// The registry passes options to the factory; the system builder takes a name, so the
-// per-bus variant is reached under a test-local alias.
-registerZpciIrqBackend('domain@per-bus', () => createDomainBackend({ parentDomain: 'per-bus' }));
-
 interface Cfg {
   directed: boolean;
   parent: ZpciParentDomainMode;
@@ -70,9 +66,16 @@ const CONFIGS: Cfg[] = [
 ];
 const cname = (c: Cfg): string => `${c.directed ? 'directed' : 'floating'}/${c.parent}`;
 
+/** A fresh domain backend with the given parent-domain option (through the registry's options). */
+function domainBackend(parent: ZpciParentDomainMode): ZpciIrqBackend {
+  const b = getBackend('domain', { parentDomain: parent });
+  if (!b) throw new Error('domain backend not registered');
+  return b;
+}
+
 function mk(c: Cfg, o: Partial<ZpciSystemOptions> = {}): ZpciSystem {
   const s = createZpciSystem({
-    backend: c.parent === 'global' ? 'domain' : 'domain@per-bus',
+    backend: domainBackend(c.parent),
     directed: c.directed,
     ...o,
   });
@@ -142,6 +145,28 @@ function msiAndMsixDevice(): PciFunctionHw {
     msix: { tableSize: 4, tableBir: 2, tableOffset: 0x1000 },
   });
 }
+
+/* ---------------------------------------------------------------- options */
+
+describe('domain backend: the parentDomain option', () => {
+  it('selects the pci_bus.c hooks; default global; anything else is refused', () => {
+    const g = createDomainBackend();
+    const p = createDomainBackend({ parentDomain: 'per-bus' });
+    const hooks = (b: ZpciIrqBackend): string[] =>
+      [
+        'zpciSetMsiParentDomain',
+        'zpciCreateParentMsiDomain',
+        'zpciRemoveParentMsiDomain',
+        'zpciSetIrq',
+      ].filter((h) => typeof (b as unknown as Record<string, unknown>)[h] === 'function');
+    expect([g.name, hooks(g)]).toEqual(['domain', ['zpciSetMsiParentDomain', 'zpciSetIrq']]);
+    expect(hooks(p)).toEqual(['zpciCreateParentMsiDomain', 'zpciRemoveParentMsiDomain', 'zpciSetIrq']);
+    expect(hooks(getBackend('domain', { parentDomain: 'per-bus' })!)).toEqual(hooks(p));
+    expect(() => createDomainBackend({ parentDomain: 'per-device' })).toThrow(
+      "domain backend: parentDomain must be 'global' or 'per-bus' (got per-device)",
+    );
+  });
+});
 
 /* ---------------------------------------------------- messages and slots */
 
@@ -309,13 +334,14 @@ describe('domain backend: affinity', () => {
 
     it(`floating/${parent}: irq_set_affinity -EINVAL and /proc affinity writes -EPERM, as legacy`, () => {
       const res: Record<string, number[]> = {};
-      for (const backend of ['legacy', parent === 'global' ? 'domain' : 'domain@per-bus']) {
+      for (const name of ['legacy', `domain/${parent}`]) {
+        const backend = name === 'legacy' ? 'legacy' : domainBackend(parent);
         const s = createZpciSystem({ backend, directed: false });
         s.plug(0x10, { uid: 1, msixVectors: 2 });
         const { driver } = createTestDriver({ nvec: 2 });
         expect(s.bind(0x10, driver)).toBe(0);
         const v = pciIrqVector(s.k, s.pdev(0x10)!, 0);
-        res[backend] = [
+        res[name] = [
           irqSetAffinity(s.k, v, cpumaskCreate(1)),
           writeProcIrqAffinity(s.k, v, 'smp_affinity_list', '1\n', irqSetAffinity),
         ];
@@ -777,7 +803,7 @@ interface Observed {
 }
 
 /** One scenario, driver-visible results only: return codes and the delivery table per handler and CPU. */
-function runScenario(backend: string, directed: boolean): Observed {
+function runScenario(backend: string | ZpciIrqBackend, directed: boolean): Observed {
   const s = createZpciSystem({ backend, directed, nrCpus: 3 });
   const rcs: (number | string)[] = [s.initRc];
   const k = s.k;
@@ -849,7 +875,7 @@ describe('domain backend: same driver-visible behaviour as legacy', () => {
     for (const parent of ['global', 'per-bus'] as const) {
       it(`${directed ? 'directed' : 'floating'}/${parent}: return codes and the delivery table per handler and CPU`, () => {
         const legacy = runScenario('legacy', directed);
-        const domain = runScenario(parent === 'global' ? 'domain' : 'domain@per-bus', directed);
+        const domain = runScenario(domainBackend(parent), directed);
         expect(domain).toEqual(legacy);
         // the scenario delivered, and in directed mode the moved vectors were taken on CPU 2 / CPU 1
         if (directed) {
