@@ -9,10 +9,10 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { isBuiltinBackend, loadUserBackend } from '../sim/backends.ts';
+import { listFailurePoints } from '../sim/faults.ts';
 import type { RunOverrides } from '../sim/runner.ts';
 import { formatError, loadScenario } from '../sim/scenario/index.ts';
 import type { Scenario } from '../sim/scenario/schema.ts';
-import { listFailurePoints } from '../sim/faults.ts';
 import '../sim/all-failure-points.ts';
 
 /** A mistake of the user's: printed as is, exit 2. */
@@ -48,10 +48,10 @@ export function addCommonOptions(cmd: Command, opts: { trace?: boolean } = {}): 
     .option('--backend <name>', 'legacy | v1 | mainline | domain | PATH to a backend module')
     .addOption(new Option('--delivery <mode>', 'interrupt delivery').choices(['floating', 'directed']))
     .addOption(
-      new Option('--parent-domain <kind>', 'domain backend: one MSI parent domain, or one per zPCI bus').choices([
-        'global',
-        'per-bus',
-      ]),
+      new Option(
+        '--parent-domain <kind>',
+        'domain backend: one MSI parent domain, or one per zPCI bus',
+      ).choices(['global', 'per-bus']),
     )
     .option('--cpus <n>', 'number of CPUs (all online)', intArg('--cpus', 1, 512))
     .option('--seed <n>', 'RNG seed', parseSeed)
@@ -59,7 +59,9 @@ export function addCommonOptions(cmd: Command, opts: { trace?: boolean } = {}): 
   if (opts.trace !== false) {
     cmd
       .option('--trace <file>', 'write a trace of the run to FILE')
-      .addOption(new Option('--trace-format <fmt>', 'trace format').choices(['ftrace', 'chrome']).default('ftrace'));
+      .addOption(
+        new Option('--trace-format <fmt>', 'trace format').choices(['ftrace', 'chrome']).default('ftrace'),
+      );
   }
   return cmd;
 }
@@ -115,7 +117,9 @@ export async function overridesFrom(o: CommonOptions, s: Scenario | null): Promi
   const backendName = out.backend ?? (s ? s.machine.backend.kind : 'domain');
   if (o.parentDomain !== undefined) {
     if (backendName !== 'domain') {
-      throw new UsageError(`irqlab: --parent-domain applies to the domain backend only (backend is ${backendName})`);
+      throw new UsageError(
+        `irqlab: --parent-domain applies to the domain backend only (backend is ${backendName})`,
+      );
     }
     out.parentDomain = o.parentDomain;
   }
@@ -124,10 +128,14 @@ export async function overridesFrom(o: CommonOptions, s: Scenario | null): Promi
     if (s && s.functions.length > 0 && o.cpus < s.machine.cpus.length) {
       for (const st of s.steps) {
         if ('cpus' in st && st.cpus.some((c) => c >= o.cpus!)) {
-          throw new UsageError(`${s.file}:${st.loc.line}:${st.loc.column}: step uses a CPU beyond --cpus ${o.cpus}`);
+          throw new UsageError(
+            `${s.file}:${st.loc.line}:${st.loc.column}: step uses a CPU beyond --cpus ${o.cpus}`,
+          );
         }
         if ((st.kind === 'cpu_offline' || st.kind === 'cpu_online') && st.cpu >= o.cpus) {
-          throw new UsageError(`${s.file}:${st.loc.line}:${st.loc.column}: step uses CPU ${st.cpu} beyond --cpus ${o.cpus}`);
+          throw new UsageError(
+            `${s.file}:${st.loc.line}:${st.loc.column}: step uses CPU ${st.cpu} beyond --cpus ${o.cpus}`,
+          );
         }
       }
     }

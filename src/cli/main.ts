@@ -4,9 +4,9 @@
 import { Command, CommanderError } from 'commander';
 import { registerDiffCommand } from './commands/diff.ts';
 import { registerExplainCommand } from './commands/explain.ts';
+import { registerExtraCommands } from './commands/extra.ts';
 import { registerFaultsCommand } from './commands/faults.ts';
 import { registerRunCommand } from './commands/run.ts';
-import { registerExtraCommands } from './commands/extra.ts';
 import { UsageError } from './common.ts';
 
 export async function main(argv: string[]): Promise<number> {
@@ -37,14 +37,17 @@ export async function main(argv: string[]): Promise<number> {
   return exit;
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/.*\//, '/'));
+const isMain =
+  process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/.*\//, '/'));
 if (isMain || process.argv[1]?.endsWith('/irqlab')) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
     },
     (e: unknown) => {
-      process.stderr.write(`irqlab: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.stderr.write(
+        `irqlab: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+      );
       process.exitCode = 70;
     },
   );

@@ -8,7 +8,8 @@ import type { Scenario } from '../sim/scenario/schema.ts';
 /** Findings not announced by any `expect: {findings: [...]}` step. */
 export function unexpectedFindings(s: Scenario, r: RunResult): Finding[] {
   const expected = new Set<string>();
-  for (const st of s.steps) if (st.kind === 'expect' && st.findings) for (const f of st.findings) expected.add(f);
+  for (const st of s.steps)
+    if (st.kind === 'expect' && st.findings) for (const f of st.findings) expected.add(f);
   return r.findings.filter((f) => !expected.has(f.kind));
 }
 
@@ -51,8 +52,13 @@ export function renderRunText(s: Scenario, r: RunResult): string {
   out += deliveryTableText(r);
   const errors = r.steps.filter((x) => x.rc !== null && x.rc < 0);
   out += `return codes: ${r.steps.length} steps run`;
-  out += errors.length === 0 ? ', no errors\n' : `; errors: ${errors.map((x) => `step ${x.index} ${x.kind} = ${errName(x.rc!)}`).join(', ')}\n`;
-  const nExpect = s.steps.filter((x) => x.kind === 'expect' && r.steps.some((y) => y.index === x.index)).length;
+  out +=
+    errors.length === 0
+      ? ', no errors\n'
+      : `; errors: ${errors.map((x) => `step ${x.index} ${x.kind} = ${errName(x.rc!)}`).join(', ')}\n`;
+  const nExpect = s.steps.filter(
+    (x) => x.kind === 'expect' && r.steps.some((y) => y.index === x.index),
+  ).length;
   out += `expectations: ${nExpect} checked, ${r.expectFailures.length} failed\n`;
   for (const e of r.expectFailures) out += `  ${r.file}:${e.line}:${e.column}: ${e.message}\n`;
   out += r.findings.length === 0 ? 'findings: none\n' : `findings: ${r.findings.length}\n`;

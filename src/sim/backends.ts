@@ -64,7 +64,9 @@ export async function loadUserBackend(absPath: string): Promise<{ key: string } 
     typeof (probe as ZpciIrqBackend).zpciIrqInit !== 'function' ||
     typeof (probe as ZpciIrqBackend).name !== 'string'
   ) {
-    return { error: `backend module ${absPath}: the factory must return an object with name and zpciIrqInit(k)` };
+    return {
+      error: `backend module ${absPath}: the factory must return an object with name and zpciIrqInit(k)`,
+    };
   }
   registerZpciIrqBackend(absPath, factory as () => ZpciIrqBackend);
   return { key: absPath };

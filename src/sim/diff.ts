@@ -15,7 +15,9 @@ export interface Difference {
 
 export function compareRuns(a: RunResult, b: RunResult): Difference[] {
   const out: Difference[] = [];
-  const handlers = [...new Set([...a.deliveries.map((d) => d.handler), ...b.deliveries.map((d) => d.handler)])].sort();
+  const handlers = [
+    ...new Set([...a.deliveries.map((d) => d.handler), ...b.deliveries.map((d) => d.handler)]),
+  ].sort();
   for (const h of handlers) {
     const da = a.deliveries.find((d) => d.handler === h);
     const db = b.deliveries.find((d) => d.handler === h);
@@ -23,7 +25,11 @@ export function compareRuns(a: RunResult, b: RunResult): Difference[] {
     for (let c = 0; c < n; c++) {
       const x = da?.perCpu[c] ?? 0;
       const y = db?.perCpu[c] ?? 0;
-      if (x !== y) out.push({ what: 'delivery', text: `handler ${h} on CPU ${c}: ${a.backend} ${x}, ${b.backend} ${y}` });
+      if (x !== y)
+        out.push({
+          what: 'delivery',
+          text: `handler ${h} on CPU ${c}: ${a.backend} ${x}, ${b.backend} ${y}`,
+        });
     }
   }
   const steps = Math.max(a.steps.length, b.steps.length);
@@ -32,7 +38,10 @@ export function compareRuns(a: RunResult, b: RunResult): Difference[] {
     const y = b.steps[i];
     if (!x || !y) {
       const s = (x ?? y)!;
-      out.push({ what: 'rc', text: `step ${s.index} (${s.kind}, line ${s.line}) ran only on ${x ? a.backend : b.backend}` });
+      out.push({
+        what: 'rc',
+        text: `step ${s.index} (${s.kind}, line ${s.line}) ran only on ${x ? a.backend : b.backend}`,
+      });
       continue;
     }
     if (x.rc !== y.rc) {
@@ -51,11 +60,17 @@ export function compareRuns(a: RunResult, b: RunResult): Difference[] {
   const kb = kinds(b);
   for (const kind of [...new Set([...ka.keys(), ...kb.keys()])].sort()) {
     if ((ka.get(kind) ?? 0) !== (kb.get(kind) ?? 0)) {
-      out.push({ what: 'finding', text: `${kind} findings: ${a.backend} ${ka.get(kind) ?? 0}, ${b.backend} ${kb.get(kind) ?? 0}` });
+      out.push({
+        what: 'finding',
+        text: `${kind} findings: ${a.backend} ${ka.get(kind) ?? 0}, ${b.backend} ${kb.get(kind) ?? 0}`,
+      });
     }
   }
   if (a.stopped !== b.stopped) {
-    out.push({ what: 'stopped', text: `the run stopped at an Oops on ${a.stopped ? a.backend : b.backend} only` });
+    out.push({
+      what: 'stopped',
+      text: `the run stopped at an Oops on ${a.stopped ? a.backend : b.backend} only`,
+    });
   }
   return out;
 }

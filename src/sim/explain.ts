@@ -23,25 +23,37 @@ function hex(n: number, w = 8): string {
 export function explainStopIndex(s: Scenario, fid: number, vector: number): number | null {
   let lastReq = -1;
   for (const st of s.steps) {
-    if (st.kind === 'request' && st.fid === fid && (st.vector === 'all' || st.vector === vector)) lastReq = st.index;
+    if (st.kind === 'request' && st.fid === fid && (st.vector === 'all' || st.vector === vector))
+      lastReq = st.index;
   }
   if (lastReq < 0) return null;
   for (const st of s.steps) {
     if (st.index <= lastReq) continue;
     const ends =
       st.kind === 'teardown' ||
-      (('fid' in st && st.fid === fid) &&
-        (st.kind === 'unbind' || st.kind === 'unplug' || st.kind === 'free_vectors' ||
+      ('fid' in st &&
+        st.fid === fid &&
+        (st.kind === 'unbind' ||
+          st.kind === 'unplug' ||
+          st.kind === 'free_vectors' ||
           (st.kind === 'free_irq' && (st.vector === 'all' || st.vector === vector))));
     if (ends) return st.index;
   }
   return s.steps.length;
 }
 
-export function explainVector(s: Scenario, o: RunOverrides, fid: number, vector: number): { text: string; ok: boolean } {
+export function explainVector(
+  s: Scenario,
+  o: RunOverrides,
+  fid: number,
+  vector: number,
+): { text: string; ok: boolean } {
   const stop = explainStopIndex(s, fid, vector);
   if (stop === null) {
-    return { text: `the scenario never requests an IRQ for fid ${hex(fid, 0)} vector ${vector}\n`, ok: false };
+    return {
+      text: `the scenario never requests an IRQ for fid ${hex(fid, 0)} vector ${vector}\n`,
+      ok: false,
+    };
   }
   const r = runScenario(s, { ...o, stopBefore: stop });
   const sys = r.system;
@@ -87,7 +99,8 @@ export function explainVector(s: Scenario, o: RunOverrides, fid: number, vector:
     out += `   in that CPU's DIBV (${hex(dibv)}) and presents a directed interruption to it; if the CPU is not armed it sets\n`;
     out += `   the CPU's DISB bit instead and raises a floating interruption (the fallback path).\n`;
   } else {
-    out += '2. The function has no interrupt registration: the firmware drops the write (counted as dropNotRegistered).\n';
+    out +=
+      '2. The function has no interrupt registration: the firmware drops the write (counted as dropNotRegistered).\n';
   }
   // Deliver it once with tracing on.
   sys.sim.trace.enabled = true;
@@ -115,7 +128,8 @@ export function explainVector(s: Scenario, o: RunOverrides, fid: number, vector:
   const actions: string[] = [];
   for (let a = desc.action; a; a = a.next) actions.push(a.name);
   out += `7. Actions: ${actions.length ? actions.join(', ') : '(none: the interrupt is unhandled)'}\n`;
-  for (const e of entries) out += `   irq_handler_entry: irq=${e.args['irq']} name=${e.args['name']} on CPU ${e.cpu}\n`;
+  for (const e of entries)
+    out += `   irq_handler_entry: irq=${e.args['irq']} name=${e.args['name']} on CPU ${e.cpu}\n`;
   if (entries.length === 0) out += '   no handler ran for this write\n';
   const findings = k.sim.findings.list.slice(r.findings.length);
   for (const f of findings) out += `   finding [${f.kind}]: ${f.message}\n`;

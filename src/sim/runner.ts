@@ -7,6 +7,17 @@
  *
  * One seed gives one byte-identical result: nothing here reads wall time.
  */
+
+import { zpciDisableDevice, zpciEnableDevice, zpciHotResetDevice } from '../arch/s390/pci/pci.ts';
+import { createZpciSystem, type ZpciSystem } from '../arch/s390/pci/system.ts';
+import { pciBindDriver, pciUnbindDriver } from '../drivers/pci/driver.ts';
+import {
+  pciAllocIrqVectorsAffinity,
+  pciFreeIrqVectors,
+  pciIrqVector,
+  pciRestoreMsiState,
+} from '../drivers/pci/msi/api.ts';
+import { PciFunctionHw } from '../hw/pci/device.ts';
 import { cpumaskCreate, cpumaskTestCpu } from '../include/linux/cpumask.ts';
 import { errName } from '../include/linux/errno.ts';
 import { IRQ_HANDLED, IRQ_NONE, type IrqHandler } from '../include/linux/irq.ts';
@@ -19,24 +30,14 @@ import {
   type PciDev,
   type PciDriver,
 } from '../include/linux/pci.ts';
-import { pciBindDriver, pciUnbindDriver } from '../drivers/pci/driver.ts';
-import {
-  pciAllocIrqVectorsAffinity,
-  pciFreeIrqVectors,
-  pciIrqVector,
-  pciRestoreMsiState,
-} from '../drivers/pci/msi/api.ts';
-import { PciFunctionHw } from '../hw/pci/device.ts';
 import { irqAffinityOnlineCpu, irqMigrateAllOffCpu } from '../kernel/irq/cpuhotplug.ts';
 import { IRQF_SHARED } from '../kernel/irq/internals.ts';
 import { disableIrq, enableIrq, freeIrq, irqSetAffinity, requestIrq } from '../kernel/irq/manage.ts';
-import { zpciDisableDevice, zpciEnableDevice, zpciHotResetDevice } from '../arch/s390/pci/pci.ts';
-import { createZpciSystem, type ZpciSystem } from '../arch/s390/pci/system.ts';
+import { resolveBackend } from './backends.ts';
 import { type Finding, KernelOops, modelCallChain } from './findings.ts';
+import { attachSanitizer, type SanitizerHandle } from './sanitizer-glue.ts';
 import type { Scenario, Step, StepOf, ZpciFunctionSpec } from './scenario/schema.ts';
 import { renderSnapshot } from './views.ts';
-import { resolveBackend } from './backends.ts';
-import { attachSanitizer, type SanitizerHandle } from './sanitizer-glue.ts';
 
 /** What the command line may override in the scenario's `machine:` section. */
 export interface RunOverrides {
@@ -260,7 +261,8 @@ export function runScenario(s: Scenario, o: RunOverrides = {}): RunResult {
     idTable: [],
     probe: () => 0,
     remove(kk, pdev) {
-      for (const r of [...st.requested.values()].reverse()) freeIrq(kk, pciIrqVector(kk, pdev, r.vector), r.devId);
+      for (const r of [...st.requested.values()].reverse())
+        freeIrq(kk, pciIrqVector(kk, pdev, r.vector), r.devId);
       st.requested.clear();
       if (st.nvec > 0) pciFreeIrqVectors(kk, pdev);
       st.nvec = 0;
@@ -413,7 +415,11 @@ export function runScenario(s: Scenario, o: RunOverrides = {}): RunResult {
           // The driver spreads its queues: vector i to cpus[i % n] (cpumask_local_spread style).
           let rc = 0;
           for (let v = 0; v < st!.nvec; v++) {
-            const r = irqSetAffinity(k, pciIrqVector(k, p, v), cpumaskCreate(step.cpus[v % step.cpus.length]!));
+            const r = irqSetAffinity(
+              k,
+              pciIrqVector(k, p, v),
+              cpumaskCreate(step.cpus[v % step.cpus.length]!),
+            );
             if (r !== 0 && rc === 0) rc = r;
           }
           sys.run();
@@ -426,8 +432,7 @@ export function runScenario(s: Scenario, o: RunOverrides = {}): RunResult {
         return rc;
       }
       case 'fire': {
-        const vectors =
-          step.vector === 'all' ? [...Array(Math.max(st!.nvec, 0)).keys()] : [step.vector];
+        const vectors = step.vector === 'all' ? [...Array(Math.max(st!.nvec, 0)).keys()] : [step.vector];
         for (let i = 0; i < step.count; i++) for (const v of vectors) sys.signal(step.fid, v);
         return null;
       }
@@ -494,7 +499,10 @@ export function runScenario(s: Scenario, o: RunOverrides = {}): RunResult {
     sys.run();
     sanitizer?.checkQuiescent();
     if (step.rc !== null && lastRc !== step.rc) {
-      fail(step, `expected the previous step to return ${errName(step.rc)}, got ${lastRc === null ? 'nothing' : errName(lastRc)}`);
+      fail(
+        step,
+        `expected the previous step to return ${errName(step.rc)}, got ${lastRc === null ? 'nothing' : errName(lastRc)}`,
+      );
     }
     for (const d of step.deliveries ?? []) {
       if (d.total !== null) {
@@ -506,7 +514,8 @@ export function runScenario(s: Scenario, o: RunOverrides = {}): RunResult {
         d.perCpu.forEach((want, c) => {
           if (want === null) return;
           const got = table.window(d.handler, c);
-          if (got !== want) fail(step, `handler ${d.handler} on CPU ${c}: expected ${want} invocations, got ${got}`);
+          if (got !== want)
+            fail(step, `handler ${d.handler} on CPU ${c}: expected ${want} invocations, got ${got}`);
         });
       }
     }
@@ -522,7 +531,10 @@ export function runScenario(s: Scenario, o: RunOverrides = {}): RunResult {
       const kinds = [...new Set(k.sim.findings.list.map((f) => f.kind))].sort();
       const want = [...new Set(step.findings)].sort();
       if (kinds.join(',') !== want.join(',')) {
-        fail(step, `expected findings ${want.length ? want.join(', ') : 'none'}, got ${kinds.length ? kinds.join(', ') : 'none'}`);
+        fail(
+          step,
+          `expected findings ${want.length ? want.join(', ') : 'none'}, got ${kinds.length ? kinds.join(', ') : 'none'}`,
+        );
       }
     }
     table.markWindow();
@@ -581,7 +593,10 @@ function recordCrash(sys: ZpciSystem, e: unknown): void {
   const err = e instanceof Error ? e : new Error(String(e));
   const chain = modelCallChain(err.stack);
   const what = err instanceof TypeError ? 'NULL pointer dereference' : `kernel BUG (${err.message})`;
-  sys.k.sim.log.printk('alert', `Unable to handle kernel pointer dereference in virtual kernel address space`);
+  sys.k.sim.log.printk(
+    'alert',
+    `Unable to handle kernel pointer dereference in virtual kernel address space`,
+  );
   sys.k.sim.log.printk('emerg', `Oops: ${what}: ${err.message}`);
   sys.k.sim.log.printk('emerg', `Call Trace: ${chain.join(' <- ')}`);
   sys.k.sim.findings.add('Oops', `Oops: ${what}: ${err.message}`, chain);
@@ -592,7 +607,13 @@ export function droppedTotal(sys: ZpciSystem): number {
   let n = 0;
   for (const f of sys.machine.functions) {
     const c = f.counters;
-    n += c.dropDisabled + c.dropNotRegistered + c.dropOutOfRange + c.dropBadAddress + c.dropNoTarget + c.dropNoDisb;
+    n +=
+      c.dropDisabled +
+      c.dropNotRegistered +
+      c.dropOutOfRange +
+      c.dropBadAddress +
+      c.dropNoTarget +
+      c.dropNoDisb;
     n += f.device.counters.dropped;
   }
   return n;

@@ -14,7 +14,10 @@ function ftraceTime(ns: number): string {
 
 function argsText(args: Readonly<Record<string, TraceArg>>): string {
   return Object.entries(args)
-    .map(([k, v]) => `${k}=${typeof v === 'number' && k !== 'irq' && k !== 'isc' && k !== 'cpu' ? `0x${(v >>> 0).toString(16)}` : String(v)}`)
+    .map(
+      ([k, v]) =>
+        `${k}=${typeof v === 'number' && k !== 'irq' && k !== 'isc' && k !== 'cpu' ? `0x${(v >>> 0).toString(16)}` : String(v)}`,
+    )
     .join(' ');
 }
 
@@ -32,7 +35,8 @@ export function renderFtrace(events: readonly TraceEvent[]): string {
     const cpu = e.cpu < 0 ? '---' : String(e.cpu).padStart(3, '0');
     let body: string;
     if (e.name === 'irq_handler_entry') body = `irq=${e.args['irq']} name=${e.args['name']}`;
-    else if (e.name === 'irq_handler_exit') body = `irq=${e.args['irq']} ret=${e.args['ret'] === 0 ? 'unhandled' : 'handled'}`;
+    else if (e.name === 'irq_handler_exit')
+      body = `irq=${e.args['irq']} ret=${e.args['ret'] === 0 ? 'unhandled' : 'handled'}`;
     else body = argsText(e.args);
     out += `${task.padStart(16 + 2, ' ').slice(-18)} [${cpu}] d.h1. ${ftraceTime(e.time)}: ${e.name}: ${body}\n`;
   }
@@ -48,7 +52,8 @@ export function renderChromeTrace(events: readonly TraceEvent[], nrCpus: number)
   const out: Record<string, unknown>[] = [];
   out.push({ ph: 'M', name: 'process_name', pid: 1, args: { name: 'Linux (model)' } });
   out.push({ ph: 'M', name: 'process_name', pid: 2, args: { name: 'IBM Z machine (model)' } });
-  for (let c = 0; c < nrCpus; c++) out.push({ ph: 'M', name: 'thread_name', pid: 1, tid: c, args: { name: `CPU ${c}` } });
+  for (let c = 0; c < nrCpus; c++)
+    out.push({ ph: 'M', name: 'thread_name', pid: 1, tid: c, args: { name: `CPU ${c}` } });
   const fids = new Set<number>();
   const open = new Map<string, { ts: number; name: string; args: Record<string, TraceArg> }>();
   let pending = 0;
@@ -56,13 +61,26 @@ export function renderChromeTrace(events: readonly TraceEvent[], nrCpus: number)
     const ts = e.time / 1000;
     switch (e.name) {
       case 'irq_handler_entry':
-        open.set(`${e.cpu}/${e.args['irq']}`, { ts, name: `irq ${e.args['irq']}: ${e.args['name']}`, args: { ...e.args } });
+        open.set(`${e.cpu}/${e.args['irq']}`, {
+          ts,
+          name: `irq ${e.args['irq']}: ${e.args['name']}`,
+          args: { ...e.args },
+        });
         break;
       case 'irq_handler_exit': {
         const key = `${e.cpu}/${e.args['irq']}`;
         const o = open.get(key);
         if (o) {
-          out.push({ ph: 'X', name: o.name, cat: 'irq', ts: o.ts, dur: Math.max(ts - o.ts, 0.001), pid: 1, tid: e.cpu, args: { ...o.args, ret: e.args['ret'] } });
+          out.push({
+            ph: 'X',
+            name: o.name,
+            cat: 'irq',
+            ts: o.ts,
+            dur: Math.max(ts - o.ts, 0.001),
+            pid: 1,
+            tid: e.cpu,
+            args: { ...o.args, ret: e.args['ret'] },
+          });
           open.delete(key);
         }
         break;
@@ -71,9 +89,24 @@ export function renderChromeTrace(events: readonly TraceEvent[], nrCpus: number)
         const fid = Number(e.args['fid']);
         if (!fids.has(fid)) {
           fids.add(fid);
-          out.push({ ph: 'M', name: 'thread_name', pid: 2, tid: 1000 + fid, args: { name: `zpci fid 0x${fid.toString(16)}` } });
+          out.push({
+            ph: 'M',
+            name: 'thread_name',
+            pid: 2,
+            tid: 1000 + fid,
+            args: { name: `zpci fid 0x${fid.toString(16)}` },
+          });
         }
-        out.push({ ph: 'i', s: 't', name: 'msi_write', cat: 'msi', ts, pid: 2, tid: 1000 + fid, args: { ...e.args } });
+        out.push({
+          ph: 'i',
+          s: 't',
+          name: 'msi_write',
+          cat: 'msi',
+          ts,
+          pid: 2,
+          tid: 1000 + fid,
+          args: { ...e.args },
+        });
         break;
       }
       case 'airq_raise':
@@ -84,10 +117,28 @@ export function renderChromeTrace(events: readonly TraceEvent[], nrCpus: number)
       case 'io_interruption':
         pending = Math.max(0, pending - 1);
         out.push({ ph: 'C', name: 'pending interruptions', ts, pid: 2, args: { pending } });
-        out.push({ ph: 'i', s: 't', name: e.name, cat: 'interrupt', ts, pid: 1, tid: e.cpu, args: { ...e.args } });
+        out.push({
+          ph: 'i',
+          s: 't',
+          name: e.name,
+          cat: 'interrupt',
+          ts,
+          pid: 1,
+          tid: e.cpu,
+          args: { ...e.args },
+        });
         break;
       default:
-        out.push({ ph: 'i', s: 't', name: e.name, cat: e.cpu < 0 ? 'machine' : 'kernel', ts, pid: e.cpu < 0 ? 2 : 1, tid: e.cpu < 0 ? 0 : e.cpu, args: { ...e.args } });
+        out.push({
+          ph: 'i',
+          s: 't',
+          name: e.name,
+          cat: e.cpu < 0 ? 'machine' : 'kernel',
+          ts,
+          pid: e.cpu < 0 ? 2 : 1,
+          tid: Math.max(e.cpu, 0),
+          args: { ...e.args },
+        });
     }
   }
   out.push({ ph: 'M', name: 'thread_name', pid: 2, tid: 0, args: { name: 'firmware' } });

@@ -44,7 +44,14 @@ export function renderSnapshot(sys: ZpciSystem, view: SnapshotView, irq: number 
       if (irq === null || irq < 0 || !listProcIrqDir(k, irq)) {
         text = `ls: cannot access '/proc/irq/${irq ?? '?'}': No such file or directory\n`;
       } else {
-        for (const attr of ['smp_affinity', 'smp_affinity_list', 'effective_affinity', 'effective_affinity_list', 'node', 'spurious'] as const) {
+        for (const attr of [
+          'smp_affinity',
+          'smp_affinity_list',
+          'effective_affinity',
+          'effective_affinity_list',
+          'node',
+          'spurious',
+        ] as const) {
           const t = renderProcIrq(k, irq, attr);
           if (t !== null) text += `==> /proc/irq/${irq}/${attr} <==\n${t}\n`;
         }
@@ -57,7 +64,8 @@ export function renderSnapshot(sys: ZpciSystem, view: SnapshotView, irq: number 
         const t = irq !== null && irq >= 0 ? renderSysIrq(k, irq, attr) : null;
         if (t !== null) text += `==> /sys/kernel/irq/${irq}/${attr} <==\n${t}\n`;
       }
-      if (text === '') text = `ls: cannot access '/sys/kernel/irq/${irq ?? '?'}': No such file or directory\n`;
+      if (text === '')
+        text = `ls: cannot access '/sys/kernel/irq/${irq ?? '?'}': No such file or directory\n`;
       return { title: `head /sys/kernel/irq/${irq ?? '?'}/*`, text };
     }
     case 'msi_irqs': {

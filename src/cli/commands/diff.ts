@@ -2,7 +2,13 @@
 import type { Command } from 'commander';
 import { compareRuns } from '../../sim/diff.ts';
 import { runScenario } from '../../sim/runner.ts';
-import { addCommonOptions, type CommonOptions, loadScenarioOrExit, overridesFrom, UsageError } from '../common.ts';
+import {
+  addCommonOptions,
+  type CommonOptions,
+  loadScenarioOrExit,
+  overridesFrom,
+  UsageError,
+} from '../common.ts';
 import { deliveryTableText, findingText } from '../report.ts';
 
 export function registerDiffCommand(program: Command, setExit: (code: number) => void): void {
@@ -45,8 +51,12 @@ Examples:
       else {
         out += `${diffs.length} difference${diffs.length === 1 ? '' : 's'}:\n`;
         for (const d of diffs) out += `  ${d.text}\n`;
-        for (const [r, name] of [[a, a.backend], [b, b.backend]] as const) {
-          if (r.findings.length) out += `\nfindings on ${name}:\n${r.findings.map((f) => findingText(f, s.file, s)).join('')}`;
+        for (const [r, name] of [
+          [a, a.backend],
+          [b, b.backend],
+        ] as const) {
+          if (r.findings.length)
+            out += `\nfindings on ${name}:\n${r.findings.map((f) => findingText(f, s.file, s)).join('')}`;
         }
       }
       process.stdout.write(out);

@@ -1,10 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 import type { Command } from 'commander';
 import { explainVector } from '../../sim/explain.ts';
-import { addCommonOptions, type CommonOptions, loadScenarioOrExit, overridesFrom, UsageError } from '../common.ts';
+import {
+  addCommonOptions,
+  type CommonOptions,
+  loadScenarioOrExit,
+  overridesFrom,
+  UsageError,
+} from '../common.ts';
 
 function num(v: string, what: string): number {
-  if (!/^(0x[0-9a-fA-F]+|\d+)$/.test(v)) throw new UsageError(`irqlab explain: ${what} must be an integer (decimal or 0x hex), got "${v}"`);
+  if (!/^(0x[0-9a-fA-F]+|\d+)$/.test(v))
+    throw new UsageError(`irqlab explain: ${what} must be an integer (decimal or 0x hex), got "${v}"`);
   return Number(v);
 }
 
@@ -22,15 +29,19 @@ Examples:
     );
   addCommonOptions(cmd, { trace: false });
   cmd.action(async (args: string[], o: CommonOptions) => {
-    if (args.length < 2 || args.length > 3) throw new UsageError('irqlab explain: expected [SCENARIO] FID VECTOR');
+    if (args.length < 2 || args.length > 3)
+      throw new UsageError('irqlab explain: expected [SCENARIO] FID VECTOR');
     const file = args.length === 3 ? args[0] : undefined;
     const fid = num(args[args.length - 2]!, 'FID');
     const vector = num(args[args.length - 1]!, 'VECTOR');
     const s = loadScenarioOrExit(file);
     const f = s.functions.find((x) => x.fid === fid);
-    if (!f) throw new UsageError(`irqlab explain: the scenario has no function with fid 0x${fid.toString(16)}`);
+    if (!f)
+      throw new UsageError(`irqlab explain: the scenario has no function with fid 0x${fid.toString(16)}`);
     if (vector >= f.vectors) {
-      throw new UsageError(`irqlab explain: vector ${vector} is out of range (fid 0x${fid.toString(16)} has ${f.vectors})`);
+      throw new UsageError(
+        `irqlab explain: vector ${vector} is out of range (fid 0x${fid.toString(16)} has ${f.vectors})`,
+      );
     }
     const r = explainVector(s, await overridesFrom(o, s), fid, vector);
     process.stdout.write(o.format === 'json' ? `${JSON.stringify({ text: r.text, ok: r.ok })}\n` : r.text);

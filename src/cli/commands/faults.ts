@@ -8,7 +8,8 @@ export function renderFailurePoints(): string {
   const w = Math.max(...pts.map((p) => p.name.length));
   const wo = Math.max(...pts.map((p) => p.owner.length));
   let out = `${'failure point'.padEnd(w)}  ${'layer'.padEnd(8)}  ${'belongs to'.padEnd(wo)}  effect\n`;
-  for (const p of pts) out += `${p.name.padEnd(w)}  ${p.layer.padEnd(8)}  ${p.owner.padEnd(wo)}  ${p.effect}\n`;
+  for (const p of pts)
+    out += `${p.name.padEnd(w)}  ${p.layer.padEnd(8)}  ${p.owner.padEnd(wo)}  ${p.effect}\n`;
   return out;
 }
 

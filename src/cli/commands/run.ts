@@ -2,7 +2,13 @@
 import type { Command } from 'commander';
 import { runScenario } from '../../sim/runner.ts';
 import { renderChromeTrace, renderFtrace } from '../../sim/trace-export.ts';
-import { addCommonOptions, type CommonOptions, loadScenarioOrExit, overridesFrom, writeFileAtomic } from '../common.ts';
+import {
+  addCommonOptions,
+  type CommonOptions,
+  loadScenarioOrExit,
+  overridesFrom,
+  writeFileAtomic,
+} from '../common.ts';
 import { renderRunText, runExitCode, runJson } from '../report.ts';
 
 export function registerRunCommand(program: Command, setExit: (code: number) => void): void {
@@ -32,7 +38,9 @@ Examples:
       const ev = r.system.sim.trace.events;
       writeFileAtomic(o.trace, o.traceFormat === 'chrome' ? renderChromeTrace(ev, r.cpus) : renderFtrace(ev));
     }
-    process.stdout.write(o.format === 'json' ? `${JSON.stringify(runJson(s, r), null, 2)}\n` : renderRunText(s, r));
+    process.stdout.write(
+      o.format === 'json' ? `${JSON.stringify(runJson(s, r), null, 2)}\n` : renderRunText(s, r),
+    );
     setExit(runExitCode(s, r));
   });
 }
