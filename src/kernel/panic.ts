@@ -9,12 +9,23 @@
 import { KernelOops, modelCallChain } from '../sim/findings.ts';
 import type { Kernel } from './kernel.ts';
 
+const REPORTERS = new Set(['warn', 'warnOn', 'oops', 'bugOn', 'deref', 'callChain', 'chipDeref', 'nullCallback']);
+
+/** The model's call chain at the report site, innermost first, without the reporting helpers. */
+function callChain(): string[] {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 64;
+  const stack = new Error().stack;
+  Error.stackTraceLimit = limit;
+  return modelCallChain(stack).filter((n) => !REPORTERS.has(n));
+}
+
 /**
  * kernel: __warn() — `where` is "file function" of the WARN site,
  * e.g. "kernel/irq/manage.c __free_irq".
  */
 export function warn(k: Kernel, where: string, message: string): void {
-  const chain = modelCallChain(new Error().stack, 2);
+  const chain = callChain();
   const text = `WARNING: CPU: ${k.currentCpu} PID: 0 at ${where}\n${message}`;
   k.sim.log.printk('warning', `WARNING: CPU: ${k.currentCpu} PID: 0 at ${where}`);
   k.sim.log.printk('warning', message);
@@ -29,7 +40,7 @@ export function warnOn(k: Kernel, cond: boolean, where: string, message = ''): b
 
 /** A NULL or freed-object dereference in modelled kernel code: Oops, and the run stops. */
 export function oops(k: Kernel, what: string, where: string): never {
-  const chain = modelCallChain(new Error().stack, 2);
+  const chain = callChain();
   const text = `Unable to handle kernel pointer dereference in virtual kernel address space: ${what} at ${where}`;
   k.sim.log.printk('alert', text);
   k.sim.log.printk('emerg', `Oops: 0004 [#1] SMP`);
@@ -40,7 +51,7 @@ export function oops(k: Kernel, what: string, where: string): never {
 /** kernel: BUG_ON(cond) */
 export function bugOn(k: Kernel, cond: boolean, where: string): void {
   if (!cond) return;
-  const chain = modelCallChain(new Error().stack, 2);
+  const chain = callChain();
   const text = `kernel BUG at ${where}!`;
   k.sim.log.printk('emerg', text);
   throw new KernelOops(k.sim.findings.add('BUG', text, chain));

@@ -46,10 +46,10 @@ export function modelCallChain(stack: string | undefined, skip = 0): string[] {
   if (!stack) return [];
   const out: string[] = [];
   for (const line of stack.split('\n')) {
-    const m = /^\s+at (?:async )?([\w$.<>]+) \(/.exec(line);
+    const m = /^\s+at (?:async )?(?:new )?([\w$.<>]+)(?: \[as [\w$]+\])? \(/.exec(line);
     if (!m?.[1]) continue;
-    const name = m[1].replace(/^Object\./, '');
-    if (name.startsWith('Runner') || name === 'processTicksAndRejections') break;
+    const name = m[1].replace(/^(?:Object|Array|Map)\./, '');
+    if (name === 'runStep' || name === 'runScenario' || name === 'processTicksAndRejections') break;
     out.push(name);
   }
   return out.slice(skip);

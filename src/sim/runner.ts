@@ -51,6 +51,14 @@ export interface RunOverrides {
   sanitizer?: boolean;
   /** Stop before this step index (explain uses it). */
   stopBefore?: number;
+  /**
+   * Faults to arm (fault-injection sweeps). `boot: true`: armed right after the Sim is
+   * created, occurrences count from boot; otherwise armed after boot, right before the
+   * first step, exactly as a `fault` step inserted first would arm it.
+   */
+  faults?: readonly { readonly point: string; readonly occurrence: number; readonly boot?: boolean }[];
+  /** Count every failure point from boot on (FaultInjector.counting). */
+  countFaults?: boolean;
 }
 
 export interface StepResult {
@@ -195,6 +203,8 @@ export function bootScenario(s: Scenario, o: RunOverrides = {}): ZpciSystem {
       disbIndex: m.options.disbIndex,
     },
     functions: s.functions.filter((f) => f.present).map((f) => functionConfig(f, groups)),
+    faults: (o.faults ?? []).filter((f) => f.boot === true),
+    countFaults: o.countFaults === true,
   });
   if (o.trace) sys.sim.trace.enabled = true;
   return sys;
@@ -279,7 +289,7 @@ export function runScenario(s: Scenario, o: RunOverrides = {}): RunResult {
 
   const pdevOf = (fid: number): PciDev | null => sys.pdev(fid);
 
-  const exec = (step: Step): number | null => {
+  const runStep = (step: Step): number | null => {
     const st = 'fid' in step && step.fid !== null ? fns.get(step.fid) : undefined;
     switch (step.kind) {
       case 'plug': {
@@ -541,12 +551,13 @@ export function runScenario(s: Scenario, o: RunOverrides = {}): RunResult {
     droppedBase = droppedTotal(sys);
   };
 
+  for (const f of o.faults ?? []) if (f.boot !== true) k.sim.faults.arm(f.point, f.occurrence);
   for (const step of s.steps) {
     if (o.stopBefore !== undefined && step.index >= o.stopBefore) break;
     k.sim.findings.step = step.index;
     let rc: number | null = null;
     try {
-      rc = exec(step);
+      rc = runStep(step);
     } catch (e) {
       recordCrash(sys, e);
       stopped = true;

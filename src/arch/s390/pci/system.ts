@@ -68,6 +68,10 @@ export interface ZpciSystemOptions {
   groups?: ZpciGroupConfig[];
   /** Cold-plugged functions: present (configured) at boot, scanned by zpci_scan_devices. */
   functions?: ZpciFunctionConfig[];
+  /** Faults armed right after the Sim is created, before boot: occurrences count from boot. */
+  faults?: readonly { readonly point: string; readonly occurrence: number }[];
+  /** Count every failure point from boot on (FaultInjector.counting; fault-injection sweeps). */
+  countFaults?: boolean;
 }
 
 export interface ZpciSystem {
@@ -104,6 +108,8 @@ export function createZpciSystem(opts: ZpciSystemOptions): ZpciSystem {
   if (!backend) throw new Error(`unknown zPCI backend "${String(opts.backend)}"`);
   const nrCpus = opts.nrCpus ?? 2;
   const sim = new Sim(opts.seed ?? 1);
+  if (opts.countFaults) sim.faults.counting = true;
+  for (const f of opts.faults ?? []) sim.faults.arm(f.point, f.occurrence);
   const mem = new PhysMem(opts.memSize ?? 4 << 20);
   const machine = new Machine(sim, mem, {
     nrCpus,
