@@ -9,7 +9,16 @@
 import { KernelOops, modelCallChain } from '../sim/findings.ts';
 import type { Kernel } from './kernel.ts';
 
-const REPORTERS = new Set(['warn', 'warnOn', 'oops', 'bugOn', 'deref', 'callChain', 'chipDeref', 'nullCallback']);
+const REPORTERS = new Set([
+  'warn',
+  'warnOn',
+  'oops',
+  'bugOn',
+  'deref',
+  'callChain',
+  'chipDeref',
+  'nullCallback',
+]);
 
 /** The model's call chain at the report site, innermost first, without the reporting helpers. */
 function callChain(): string[] {

@@ -68,7 +68,9 @@ describe('examples/default.yaml', () => {
     const nvme = s.steps.find((x): x is StepOf<'alloc'> => x.kind === 'alloc' && x.fid === 0x20);
     expect(nvme?.affinity).toBe('managed');
     expect(nvme?.preVectors).toBe(1);
-    const spread = s.steps.find((x): x is StepOf<'set_affinity'> => x.kind === 'set_affinity' && x.fid === 0x10);
+    const spread = s.steps.find(
+      (x): x is StepOf<'set_affinity'> => x.kind === 'set_affinity' && x.fid === 0x10,
+    );
     expect(spread?.vector).toBe('all');
     expect(spread?.cpus).toEqual([0, 1, 2, 3]);
   });
