@@ -59,6 +59,16 @@ export interface RunOverrides {
   faults?: readonly { readonly point: string; readonly occurrence: number; readonly boot?: boolean }[];
   /** Count every failure point from boot on (FaultInjector.counting). */
   countFaults?: boolean;
+  /** Called with the booted system right before the first step (after `faults` are armed). */
+  afterBoot?: (sys: ZpciSystem) => void;
+  /**
+   * Exploration schedule to replay (default: the scenario's `schedule:`). A non-empty
+   * schedule turns exploration mode on: the scheduler replays these choices at the
+   * preemption points, and `fire` leaves its MSI writes in flight (docs/findings.md, Fuzzing).
+   */
+  schedule?: readonly number[];
+  /** Initial simulated memory size in bytes (default 4 MiB; it grows on demand). */
+  memSize?: number;
 }
 
 export interface StepResult {
@@ -103,6 +113,8 @@ export interface RunResult {
   readonly findings: Finding[];
   /** The run stopped at an Oops/BUG (the machine would have stopped there). */
   readonly stopped: boolean;
+  /** Exploration mode: the choices made at preemption points (empty when not exploring). */
+  readonly schedule: number[];
   readonly dmesg: string;
   readonly system: ZpciSystem;
 }
@@ -205,8 +217,12 @@ export function bootScenario(s: Scenario, o: RunOverrides = {}): ZpciSystem {
     functions: s.functions.filter((f) => f.present).map((f) => functionConfig(f, groups)),
     faults: (o.faults ?? []).filter((f) => f.boot === true),
     countFaults: o.countFaults === true,
+    ...(o.memSize !== undefined ? { memSize: o.memSize } : {}),
   });
   if (o.trace) sys.sim.trace.enabled = true;
+  // Exploration mode (a non-empty schedule): replay the choices at preemption points.
+  const schedule = o.schedule ?? s.schedule;
+  if (schedule.length > 0) sys.machine.sched.replay(schedule);
   return sys;
 }
 
@@ -443,6 +459,12 @@ export function runScenario(s: Scenario, o: RunOverrides = {}): RunResult {
       }
       case 'fire': {
         const vectors = step.vector === 'all' ? [...Array(Math.max(st!.nvec, 0)).keys()] : [step.vector];
+        if (sys.machine.sched.explore) {
+          // Exploration: the writes are in flight (preemptible hardware events) until the machine
+          // runs next, or a schedule choice at a preemption point delivers one early.
+          for (let i = 0; i < step.count; i++) for (const v of vectors) sys.machine.scheduleSignal(k.sim.time, step.fid, v);
+          return null;
+        }
         for (let i = 0; i < step.count; i++) for (const v of vectors) sys.signal(step.fid, v);
         return null;
       }
@@ -552,6 +574,7 @@ export function runScenario(s: Scenario, o: RunOverrides = {}): RunResult {
   };
 
   for (const f of o.faults ?? []) if (f.boot !== true) k.sim.faults.arm(f.point, f.occurrence);
+  o.afterBoot?.(sys);
   for (const step of s.steps) {
     if (o.stopBefore !== undefined && step.index >= o.stopBefore) break;
     k.sim.findings.step = step.index;
@@ -589,6 +612,7 @@ export function runScenario(s: Scenario, o: RunOverrides = {}): RunResult {
     expectFailures,
     findings: [...k.sim.findings.list],
     stopped,
+    schedule: sys.machine.sched.explore ? sys.machine.sched.choices.slice() : [],
     dmesg: k.sim.log.render(),
     system: sys,
   };

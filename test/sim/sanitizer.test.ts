@@ -24,6 +24,7 @@ import {
 import { registerZpciIrqBackend, type ZpciIrqBackend } from '../../src/arch/s390/pci/backend.ts';
 import { onEachCpu } from '../../src/arch/s390/pci/on_each_cpu.ts';
 import {
+  PP_ZPCI_SET_IRQ_CTRL,
   SIC_IRQ_MODE_D_SINGLE,
   SIC_IRQ_MODE_DIRECT,
   SIC_IRQ_MODE_SET_CPU,
@@ -109,6 +110,8 @@ interface Bugs {
   sameDibvo?: boolean;
   /** Floating: the handler does not check the AIBV pointer for NULL. */
   noNullCheck?: boolean;
+  /** Floating: re-enables with SIC SINGLE but stops without the second scan. */
+  noRescan?: boolean;
 }
 
 let bugs: Bugs = {};
@@ -186,6 +189,7 @@ function floatingHandler(k: Kernel, _a: AirqStruct, _t: TpiInfo): void {
     if (si === AIRQ_IV_NONE) {
       if (bugs.forgetRescan || irqsOn++) break;
       zpciSetIrqCtrl(k, SIC_IRQ_MODE_SINGLE, PCI_ISC, null);
+      if (bugs.noRescan) break;
       si = 0;
       continue;
     }
@@ -421,6 +425,54 @@ describe('sanitizer: the throwaway backend without bugs is clean', () => {
       expect(san.ownedWrites).toBe(directed ? 6 : 4);
     });
   }
+});
+
+/**
+ * The single-mode race, end to end at machine level: an MSI that arrives after the
+ * handler's first scan and before its SIC re-enable finds the ISC suppressed, so no new
+ * interruption comes; only the handler's second scan can find it.
+ */
+function injectBeforeReenable(s: ZpciSystem, vector: number): void {
+  const inner = s.k.preemptPoint;
+  let done = false;
+  s.k.preemptPoint = (k, site) => {
+    if (site === PP_ZPCI_SET_IRQ_CTRL && !done) {
+      done = true;
+      s.machine.signal(FID, vector);
+    }
+    inner?.(k, site);
+  };
+}
+
+describe('the single-mode race', () => {
+  it('legacy: an MSI between the first scan and the re-enable is found by the rescan', () => {
+    const s = createZpciSystem({ backend: 'legacy', nrCpus: 2 });
+    const san = attachSanitizer(s.k, s.machine);
+    s.plug(FID, { uid: 1, msixVectors: 8 });
+    const { driver, state } = createTestDriver({ nvec: 4 });
+    expect(s.bind(FID, driver)).toBe(0);
+    const pdev = s.pdev(FID)!;
+    injectBeforeReenable(s, 3);
+    s.signal(FID, 1);
+    expect(state.calls.get(pciIrqVector(s.k, pdev, 1))).toBe(1);
+    expect(state.calls.get(pciIrqVector(s.k, pdev, 3))).toBe(1);
+    expect(s.machine.fn(FID)!.counters.suppressed).toBe(1);
+    expect(san.checkQuiescent()).toBe(0);
+    expect(kinds(s)).toEqual([]);
+  });
+
+  it('a handler that re-enables without the rescan loses it, and the sanitizer says so', () => {
+    bugs.noRescan = true;
+    const { s, san, virq, calls } = boot(false);
+    injectBeforeReenable(s, 3);
+    s.signal(FID, 1);
+    expect(calls.get(virq(1))).toBe(1);
+    expect(calls.get(virq(3))).toBe(undefined);
+    expect(s.machine.fn(FID)!.counters.suppressed).toBe(1);
+    expect(san.checkQuiescent()).toBe(1);
+    expect(kinds(s)).toEqual(['lost-irq']);
+    expect(s.sim.findings.list[0]!.message).toContain('MSI of fid 0x10 vector 3');
+  });
 });
 
 describe('sanitizer: 1. routing', () => {

@@ -28,6 +28,7 @@ import {
   IRQS_NMI,
 } from './internals.ts';
 import { irqResolveMapping } from './irqdomain.ts';
+import { irqSysfsAdd, irqSysfsDel } from './sysfs.ts';
 
 export const FP_IRQ_ALLOC_DESCS = declareFailurePoint(
   'irq_alloc_descs',
@@ -149,6 +150,7 @@ function freeDesc(k: Kernel, irq: number): void {
   const d = deref(k, desc, 'irq_desc', 'kernel/irq/proc.c unregister_irq_proc');
   d.procDir = false;
   d.devName = null;
+  irqSysfsDel(k, d);
   k.irqDescs[irq] = undefined;
   if (k.sim.trace.enabled) k.sim.trace.emit(k.currentCpu, 'irq_desc_free', { irq });
   // call_rcu(delayed_free_desc): the descriptor and its embedded level-0 irq_data are gone.
@@ -186,6 +188,7 @@ function allocDescs(
     }
     // irq_insert_desc()
     k.irqDescs[start + i] = desc;
+    irqSysfsAdd(k, start + i, desc);
     if (k.sim.trace.enabled) k.sim.trace.emit(k.currentCpu, 'irq_desc_alloc', { irq: start + i });
   }
   return start;

@@ -72,6 +72,7 @@ import { declareFailurePoint } from '../../sim/faults.ts';
 import type { Kernel } from '../kernel.ts';
 import { bugOn, oops, warn } from '../panic.ts';
 import { irqChipComposeMsiMsg, irqSetHandlerData, irqSetHandlerInternal, irqSetMsiDescOff } from './chip.ts';
+import { msiDomainDebugShow } from './debugfs.ts';
 import {
   IRQCHIP_SUPPORTS_LEVEL_MSI,
   IRQD_AFFINITY_MANAGED,
@@ -768,12 +769,13 @@ export function msiDomainTranslate(): number {
   return -ENOTSUPP;
 }
 
-/** kernel: msi_domain_ops (struct irq_domain_ops of every MSI domain) */
+/** kernel: msi_domain_ops (struct irq_domain_ops of every MSI domain; debug_show: CONFIG_GENERIC_IRQ_DEBUGFS) */
 export const msiDomainOps: IrqDomainOps = Object.freeze({
   alloc: msiDomainAlloc,
   free: msiDomainFree,
   activate: msiDomainActivate,
   deactivate: msiDomainDeactivate,
+  debugShow: msiDomainDebugShow,
 });
 
 // ---- msi_domain_ops defaults ----------------------------------------------------------------

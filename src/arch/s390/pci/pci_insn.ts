@@ -231,10 +231,15 @@ function iibScratch(k: Kernel, iib: ZpciSicIib | null): number {
  * kernel: zpci_set_irq_ctrl(ctl, isc, iib) — -EIO without facility 72; else SIC on
  * the current CPU and 0. `iib` null = the zeroed iib the handlers pass.
  */
+/** Preemption point before the SIC instruction executes. */
+export const PP_ZPCI_SET_IRQ_CTRL = 'zpci_set_irq_ctrl';
+
 export function zpciSetIrqCtrl(k: Kernel, ctl: number, isc: number, iib: ZpciSicIib | null = null): number {
   const m = s390Machine(k);
   if (!m) oops(k, 'SIC without a machine', 'arch/s390/pci/pci_insn.c zpci_set_irq_ctrl');
   if (!m.testFacility(FACILITY_AIS)) return -EIO;
+  // A hardware event may land between the handler's last scan and this re-enable.
+  if (k.preemptPoint) k.preemptPoint(k, PP_ZPCI_SET_IRQ_CTRL);
   const pgm = m.sic(k.currentCpu, ctl, isc, iibScratch(k, iib));
   if (pgm)
     oops(k, `program check 0x${pgm.toString(16)} on SIC`, 'arch/s390/pci/pci_insn.c zpci_set_irq_ctrl');
