@@ -4,7 +4,14 @@
 // CPU takes it, and the zPCI fallback handler sends an IPI that drains the vector on the
 // target CPU.
 import { describe, expect, it } from 'vitest';
-import { IRQEXT_EMS, IRQEXT_EXC, IRQIO_MSI, IRQIO_PCD, IRQIO_PCF, irqStatCpu } from '../../../../src/arch/s390/kernel/irq.ts';
+import {
+  IRQEXT_EMS,
+  IRQEXT_EXC,
+  IRQIO_MSI,
+  IRQIO_PCD,
+  IRQIO_PCF,
+  irqStatCpu,
+} from '../../../../src/arch/s390/kernel/irq.ts';
 import '../../../../src/arch/s390/pci/pci_irq.domain.ts';
 import { createTestDriver, createZpciSystem } from '../../../../src/arch/s390/pci/system.ts';
 import { pciIrqVector } from '../../../../src/drivers/pci/msi/api.ts';
@@ -16,7 +23,12 @@ const FID = 0x42;
 
 describe.each(['legacy', 'domain'])('%s, directed', (backend) => {
   function boot() {
-    const s = createZpciSystem({ backend, directed: true, nrCpus: 4, cpuAddresses: [0x10, 0x11, 0x24, 0x25] });
+    const s = createZpciSystem({
+      backend,
+      directed: true,
+      nrCpus: 4,
+      cpuAddresses: [0x10, 0x11, 0x24, 0x25],
+    });
     expect(s.initRc).toBe(0);
     const san = attachSanitizer(s.k, s.machine);
     s.plug(FID, { uid: 7, msixVectors: 8 });
