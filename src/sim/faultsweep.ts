@@ -19,8 +19,9 @@
  * exactly as a `fault: {point, occurrence}` step inserted first would count them, so a
  * step fault's replay is that scenario.
  */
-import { errName } from '../include/linux/errno.ts';
+
 import type { ZpciSystem } from '../arch/s390/pci/system.ts';
+import { errName } from '../include/linux/errno.ts';
 import { type FailurePoint, listFailurePoints } from './faults.ts';
 import { type Finding, type FindingKind, KernelOops, modelCallChain } from './findings.ts';
 import { bootScenario, type RunOverrides, type RunResult, runScenario } from './runner.ts';
@@ -85,7 +86,11 @@ export interface SweepFinding {
   /** What differed from the fault-free run, one line each. */
   readonly differences: readonly string[];
   /** Findings of the faulted run the fault-free run does not have. */
-  readonly newFindings: readonly { readonly kind: FindingKind; readonly message: string; readonly step: number }[];
+  readonly newFindings: readonly {
+    readonly kind: FindingKind;
+    readonly message: string;
+    readonly step: number;
+  }[];
   /** The worst crash/memory-safety finding kind caused, or null. */
   readonly crash: FindingKind | null;
   /** One paragraph a reviewer can act on. */
@@ -110,36 +115,38 @@ export interface ByDesign {
  * Failure points whose observable effect is the kernel's design, with the test that the
  * faulted run shows exactly that effect (anything more is still reported).
  */
-const DESIGNED: ReadonlyMap<string, { readonly reason: string; readonly deliveriesOnly: boolean; readonly oops: RegExp | null }> =
-  new Map([
-    [
-      'irq_create_affinity_masks',
-      {
-        reason:
-          'msix_setup_interrupts()/msi_capability_init() go on without affinity masks: the vectors are allocated unmanaged and are not spread over the CPUs',
-        deliveriesOnly: true,
-        oops: null,
-      },
-    ],
-    [
-      'group_cpus_evenly',
-      {
-        reason:
-          'irq_create_affinity_masks() returns NULL and the PCI/MSI code goes on without masks: the vectors are allocated unmanaged and are not spread over the CPUs',
-        deliveriesOnly: true,
-        oops: null,
-      },
-    ],
-    [
-      'sic.pgm',
-      {
-        reason:
-          'a program check on SIC in kernel mode has no exception-table fixup: the kernel treats SIC as infallible and Oopses (every backend)',
-        deliveriesOnly: false,
-        oops: /program check 0x[0-9a-f]+ on SIC/,
-      },
-    ],
-  ]);
+const DESIGNED: ReadonlyMap<
+  string,
+  { readonly reason: string; readonly deliveriesOnly: boolean; readonly oops: RegExp | null }
+> = new Map([
+  [
+    'irq_create_affinity_masks',
+    {
+      reason:
+        'msix_setup_interrupts()/msi_capability_init() go on without affinity masks: the vectors are allocated unmanaged and are not spread over the CPUs',
+      deliveriesOnly: true,
+      oops: null,
+    },
+  ],
+  [
+    'group_cpus_evenly',
+    {
+      reason:
+        'irq_create_affinity_masks() returns NULL and the PCI/MSI code goes on without masks: the vectors are allocated unmanaged and are not spread over the CPUs',
+      deliveriesOnly: true,
+      oops: null,
+    },
+  ],
+  [
+    'sic.pgm',
+    {
+      reason:
+        'a program check on SIC in kernel mode has no exception-table fixup: the kernel treats SIC as infallible and Oopses (every backend)',
+      deliveriesOnly: false,
+      oops: /program check 0x[0-9a-f]+ on SIC/,
+    },
+  ],
+]);
 
 export interface SweepResult {
   readonly scenario: string;
@@ -258,7 +265,8 @@ export function sweepFaults(s: Scenario, opts: SweepOptions = {}): SweepResult {
     if (sc.length > 0) {
       const tried = Math.min(sc.length, bound);
       reached.push({ point: name, boot: false, calls: sc.length, tried });
-      for (let n = 1; n <= tried; n++) trials.push({ point: name, occurrence: n, boot: false, step: sc[n - 1]!.step });
+      for (let n = 1; n <= tried; n++)
+        trials.push({ point: name, occurrence: n, boot: false, step: sc[n - 1]!.step });
     }
   }
 
@@ -279,8 +287,15 @@ export function sweepFaults(s: Scenario, opts: SweepOptions = {}): SweepResult {
       });
     } catch (e) {
       // Boot itself stopped (runScenario guards the steps only).
-      if (e instanceof KernelOops && e.finding.kind === 'BUG' && e.finding.message.startsWith('Kernel panic')) {
-        byDesign.push({ ...trialKey(t), reason: `the kernel panics during boot, as it does: ${e.finding.message}` });
+      if (
+        e instanceof KernelOops &&
+        e.finding.kind === 'BUG' &&
+        e.finding.message.startsWith('Kernel panic')
+      ) {
+        byDesign.push({
+          ...trialKey(t),
+          reason: `the kernel panics during boot, as it does: ${e.finding.message}`,
+        });
         continue;
       }
       const msg = e instanceof Error ? e.message : String(e);
@@ -323,7 +338,8 @@ export function sweepFaults(s: Scenario, opts: SweepOptions = {}): SweepResult {
 /** A boot fault that ended in an Oops (not a deliberate panic). */
 function bootCrash(s: Scenario, t: Trial, fp: FailurePoint, e: unknown, _opts: SweepOptions): SweepFinding {
   const msg = e instanceof KernelOops ? e.finding.message : e instanceof Error ? e.message : String(e);
-  const chain = e instanceof KernelOops ? e.finding.callChain : modelCallChain(e instanceof Error ? e.stack : undefined);
+  const chain =
+    e instanceof KernelOops ? e.finding.callChain : modelCallChain(e instanceof Error ? e.stack : undefined);
   const base = {
     kind: 'swallowed-fault' as const,
     point: t.point,
@@ -359,8 +375,16 @@ function trialKey(t: Trial): Omit<ByDesign, 'reason'> {
 function isDesigned(f: SweepFinding): boolean {
   const d = DESIGNED.get(f.point);
   if (!d) return false;
-  if (d.deliveriesOnly) return f.newFindings.length === 0 && f.kind === 'swallowed-fault' && f.differences.every((x) => x.startsWith('handler '));
-  if (d.oops) return f.newFindings.length > 0 && f.newFindings.every((x) => x.kind === 'Oops' && d.oops!.test(x.message));
+  if (d.deliveriesOnly)
+    return (
+      f.newFindings.length === 0 &&
+      f.kind === 'swallowed-fault' &&
+      f.differences.every((x) => x.startsWith('handler '))
+    );
+  if (d.oops)
+    return (
+      f.newFindings.length > 0 && f.newFindings.every((x) => x.kind === 'Oops' && d.oops!.test(x.message))
+    );
   return false;
 }
 
@@ -454,7 +478,9 @@ function classify(
     }
     set.add(st.fid);
   }
-  const handlers = [...new Set([...b.deliveries.map((d) => d.handler), ...r.deliveries.map((d) => d.handler)])].sort();
+  const handlers = [
+    ...new Set([...b.deliveries.map((d) => d.handler), ...r.deliveries.map((d) => d.handler)]),
+  ].sort();
   const deliveryDiffs: string[] = [];
   for (const h of handlers) {
     const fids = handlerFids.get(h) ?? new Set<number>();
@@ -483,7 +509,8 @@ function classify(
     const m = /fid 0x([0-9a-f]+)/.exec(f.message);
     return m ? !fidsWithError.has(Number.parseInt(m[1]!, 16)) : false;
   });
-  for (const f of counted) diffs.push(`new ${f.kind} finding at ${stepLabel(s, f.step)}: ${normalize(f.message)}`);
+  for (const f of counted)
+    diffs.push(`new ${f.kind} finding at ${stepLabel(s, f.step)}: ${normalize(f.message)}`);
   if (!errorReached) {
     for (const [key, n] of gone) {
       const [kind, msg] = key.split('\u0000');
@@ -492,7 +519,11 @@ function classify(
   }
   if (r.stopped && !b.stopped) diffs.push(`the run stopped at an Oops in ${stepLabel(s, stopStep ?? -1)}`);
 
-  const broken = deliveryDiffs.length > 0 || counted.length > 0 || (r.stopped && !b.stopped) || (!errorReached && gone.length > 0);
+  const broken =
+    deliveryDiffs.length > 0 ||
+    counted.length > 0 ||
+    (r.stopped && !b.stopped) ||
+    (!errorReached && gone.length > 0);
   if (!broken) return null;
 
   const kind: SweepFindingKind = errorReached ? 'unhandled-fault' : 'swallowed-fault';
@@ -516,7 +547,9 @@ function classify(
     crash,
   };
   const replay =
-    t.boot || opts.sourceText === undefined ? null : replayText(opts.sourceText, t.point, t.occurrence, finding, opts.replayArgs);
+    t.boot || opts.sourceText === undefined
+      ? null
+      : replayText(opts.sourceText, t.point, t.occurrence, finding, opts.replayArgs);
   const replayNote = t.boot
     ? BOOT_NOTE
     : replay === null
@@ -545,7 +578,9 @@ function explain(
   const caller = callers.find((c, i) => i > 0 && c !== callers[0]) ?? callers[0];
   if (f.kind === 'swallowed-fault') {
     out += 'No step returned a different code: the error never reached the driver, ';
-    out += deliveryBroken ? 'yet later delivery differs from the fault-free run' : 'yet the run differs from the fault-free run';
+    out += deliveryBroken
+      ? 'yet later delivery differs from the fault-free run'
+      : 'yet the run differs from the fault-free run';
     out += f.newFindings.length > 0 ? ` and the sanitizer reports ${kindsText(f.newFindings)}. ` : '. ';
     out += `The code that receives the failure${caller ? ` (${caller})` : ''} carries on as if it had succeeded: it must either propagate the error to its caller (undoing what it set up) or make the failure harmless.`;
   } else {
@@ -560,10 +595,12 @@ function explain(
     const parts: string[] = [];
     if (f.newFindings.length > 0) parts.push(`the sanitizer reports ${kindsText(f.newFindings)}`);
     if (deliveryBroken) parts.push('delivery broke for a function whose driver saw no error');
-    if (r?.stopped && !b?.stopped && !f.newFindings.some((x) => x.kind === 'Oops')) parts.push('the run stopped at an Oops');
+    if (r?.stopped && !b?.stopped && !f.newFindings.some((x) => x.kind === 'Oops'))
+      parts.push('the run stopped at an Oops');
     out += `${parts.join('; ')}. The error path${caller ? ` around ${caller}` : ''} must release what the failed call had already set up before returning the error.`;
   }
-  if (f.crash) out += ` The fault ends in ${f.crash === 'Oops' ? 'an Oops' : `a ${f.crash} report`}: a memory-safety bug on the error path.`;
+  if (f.crash)
+    out += ` The fault ends in ${f.crash === 'Oops' ? 'an Oops' : `a ${f.crash} report`}: a memory-safety bug on the error path.`;
   return out;
 }
 

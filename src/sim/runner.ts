@@ -39,6 +39,12 @@ import { attachSanitizer, type SanitizerHandle } from './sanitizer-glue.ts';
 import type { Scenario, Step, StepOf, ZpciFunctionSpec } from './scenario/schema.ts';
 import { renderSnapshot } from './views.ts';
 
+/** Simulated time between scenario steps, and the machine's latencies (ns). */
+export const STEP_NS = 1_000_000;
+const PRESENT_DELAY_NS = 500;
+const IPI_DELAY_NS = 1_000;
+const EVENT_DELAY_NS = 10_000;
+
 /** What the command line may override in the scenario's `machine:` section. */
 export interface RunOverrides {
   backend?: string;
@@ -209,6 +215,10 @@ export function bootScenario(s: Scenario, o: RunOverrides = {}): ZpciSystem {
     seed: o.seed ?? m.seed,
     groups: [...groups].map(([noi, pfgid]) => ({ pfgid, noi })),
     machineOptions: {
+      // Simulated latencies, so traces and the kernel log show the order of events in time.
+      presentDelayNs: PRESENT_DELAY_NS,
+      ipiDelayNs: IPI_DELAY_NS,
+      eventDelayNs: EVENT_DELAY_NS,
       floatingCpu: m.options.floatingCpuSelection,
       summaryEdge: m.options.summaryEdge,
       checkNoi: m.options.checkNoi,
@@ -462,7 +472,8 @@ export function runScenario(s: Scenario, o: RunOverrides = {}): RunResult {
         if (sys.machine.sched.explore) {
           // Exploration: the writes are in flight (preemptible hardware events) until the machine
           // runs next, or a schedule choice at a preemption point delivers one early.
-          for (let i = 0; i < step.count; i++) for (const v of vectors) sys.machine.scheduleSignal(k.sim.time, step.fid, v);
+          for (let i = 0; i < step.count; i++)
+            for (const v of vectors) sys.machine.scheduleSignal(k.sim.time, step.fid, v);
           return null;
         }
         for (let i = 0; i < step.count; i++) for (const v of vectors) sys.signal(step.fid, v);
@@ -578,6 +589,7 @@ export function runScenario(s: Scenario, o: RunOverrides = {}): RunResult {
   for (const step of s.steps) {
     if (o.stopBefore !== undefined && step.index >= o.stopBefore) break;
     k.sim.findings.step = step.index;
+    k.sim.advance(STEP_NS);
     let rc: number | null = null;
     try {
       rc = runStep(step);

@@ -31,14 +31,15 @@ export function renderFtrace(events: readonly TraceEvent[]): string {
   out += '#           TASK-PID     CPU#  |||||  TIMESTAMP  FUNCTION\n';
   out += '#              | |         |   |||||     |         |\n';
   for (const e of events) {
-    const task = e.cpu < 0 ? 'firmware-0' : '<idle>-0';
+    // `%16s-%-7d` (comm-pid) as the trace file prints it; machine events run on "firmware".
+    const task = `${(e.cpu < 0 ? 'firmware' : '<idle>').padStart(16)}-${'0'.padEnd(7)}`;
     const cpu = e.cpu < 0 ? '---' : String(e.cpu).padStart(3, '0');
     let body: string;
     if (e.name === 'irq_handler_entry') body = `irq=${e.args['irq']} name=${e.args['name']}`;
     else if (e.name === 'irq_handler_exit')
       body = `irq=${e.args['irq']} ret=${e.args['ret'] === 0 ? 'unhandled' : 'handled'}`;
     else body = argsText(e.args);
-    out += `${task.padStart(16 + 2, ' ').slice(-18)} [${cpu}] d.h1. ${ftraceTime(e.time)}: ${e.name}: ${body}\n`;
+    out += `${task} [${cpu}] d.h1. ${ftraceTime(e.time)}: ${e.name}: ${body}\n`;
   }
   return out;
 }

@@ -70,7 +70,12 @@ export class FuzzModel {
         case 'cpu_online':
           return st.cpu < this.nrCpus && !this.online.has(st.cpu);
         case 'snapshot':
-          return st.view !== 'debugfs_irq' && st.view !== 'proc_irq' && st.view !== 'sys_irq' && st.view !== 'msi_irqs';
+          return (
+            st.view !== 'debugfs_irq' &&
+            st.view !== 'proc_irq' &&
+            st.view !== 'sys_irq' &&
+            st.view !== 'msi_irqs'
+          );
         default:
           return true;
       }
@@ -220,7 +225,10 @@ export class FuzzModel {
 }
 
 /** Keep the steps of `drafts` the model accepts, in order (the repair pass's filter). */
-export function filterValid(s: Pick<Scenario, 'machine' | 'functions'>, drafts: readonly StepDraft[]): StepDraft[] {
+export function filterValid(
+  s: Pick<Scenario, 'machine' | 'functions'>,
+  drafts: readonly StepDraft[],
+): StepDraft[] {
   const m = new FuzzModel(s);
   const out: StepDraft[] = [];
   for (const d of drafts) {
@@ -240,5 +248,13 @@ export function buildScenario(
   file = '<fuzz>',
 ): Scenario {
   const steps = drafts.map((d, index) => ({ ...d, index, loc: { line: 0, column: 0 } }) as Step);
-  return { file, name: base.name, description: base.description, machine: base.machine, functions: base.functions, steps, schedule: [...schedule] };
+  return {
+    file,
+    name: base.name,
+    description: base.description,
+    machine: base.machine,
+    functions: base.functions,
+    steps,
+    schedule: [...schedule],
+  };
 }

@@ -7,13 +7,21 @@
  */
 import { stringify } from 'yaml';
 import { errName } from '../../include/linux/errno.ts';
-import { FALLBACK_CONDITIONS, type Machine, type Scenario, type Step, type ZpciFunctionSpec } from '../scenario/schema.ts';
+import {
+  FALLBACK_CONDITIONS,
+  type Machine,
+  type Scenario,
+  type Step,
+  type ZpciFunctionSpec,
+} from '../scenario/schema.ts';
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
 
 /** A YAML-safe scalar: plain when the loader reads it back as the same string, else double-quoted. */
 function str(s: string): string {
-  return /^[A-Za-z_][\w.\-/]*$/.test(s) && !/^(true|false|null|yes|no|on|off|y|n|~)$/i.test(s) ? s : JSON.stringify(s);
+  return /^[A-Za-z_][\w.\-/]*$/.test(s) && !/^(true|false|null|yes|no|on|off|y|n|~)$/i.test(s)
+    ? s
+    : JSON.stringify(s);
 }
 
 function flow(pairs: [string, string | number | boolean | undefined][]): string {
@@ -30,7 +38,13 @@ function machineYaml(m: Machine): string {
     if (!allOnline) lines.push(`  online: [${m.online.join(', ')}]`);
   } else {
     lines.push('  cpus:');
-    for (const c of m.cpus) lines.push(`    - ${flow([['address', hex(c.address)], ['online', c.online ? undefined : false]])}`);
+    for (const c of m.cpus)
+      lines.push(
+        `    - ${flow([
+          ['address', hex(c.address)],
+          ['online', c.online ? undefined : false],
+        ])}`,
+      );
   }
   // delivery: say the effective mode; add the switches only where they are not what it implies.
   lines.push(`  delivery: ${m.delivery}`);
@@ -87,9 +101,15 @@ function stepYaml(st: Step, fns: ReadonlyMap<number, ZpciFunctionSpec>): string 
     case 'free_vectors':
       return `${st.kind}: {fid: ${fid}}`;
     case 'bind':
-      return `bind: ${flow([['fid', fid], ['driver', st.driver !== (fn?.driver ?? 'irqlab-test') ? str(st.driver) : undefined]])}`;
+      return `bind: ${flow([
+        ['fid', fid],
+        ['driver', st.driver !== (fn?.driver ?? 'irqlab-test') ? str(st.driver) : undefined],
+      ])}`;
     case 'unbind':
-      return `unbind: ${flow([['fid', fid], ['cleanup', st.cleanup ? undefined : false]])}`;
+      return `unbind: ${flow([
+        ['fid', fid],
+        ['cleanup', st.cleanup ? undefined : false],
+      ])}`;
     case 'alloc': {
       const defMax = Math.max(st.min, fn?.vectors ?? st.max);
       return `alloc: ${flow([
@@ -114,19 +134,30 @@ function stepYaml(st: Step, fns: ReadonlyMap<number, ZpciFunctionSpec>): string 
       ])}`;
     }
     case 'free_irq':
-      return `free_irq: ${flow([['fid', fid], ['vector', st.vector], ['handler', st.handler !== null ? str(st.handler) : undefined]])}`;
+      return `free_irq: ${flow([
+        ['fid', fid],
+        ['vector', st.vector],
+        ['handler', st.handler !== null ? str(st.handler) : undefined],
+      ])}`;
     case 'enable_irq':
     case 'disable_irq':
       return `${st.kind}: {fid: ${fid}, vector: ${st.vector}}`;
     case 'set_affinity':
       return `set_affinity: {fid: ${fid}, vector: ${st.vector}, cpus: [${st.cpus.join(', ')}]}`;
     case 'fire':
-      return `fire: ${flow([['fid', fid], ['vector', st.vector], ['count', st.count !== 1 ? st.count : undefined]])}`;
+      return `fire: ${flow([
+        ['fid', fid],
+        ['vector', st.vector],
+        ['count', st.count !== 1 ? st.count : undefined],
+      ])}`;
     case 'cpu_offline':
     case 'cpu_online':
       return `${st.kind}: {cpu: ${st.cpu}}`;
     case 'fault':
-      return `fault: ${flow([['point', str(st.point)], ['occurrence', st.occurrence !== 1 ? st.occurrence : undefined]])}`;
+      return `fault: ${flow([
+        ['point', str(st.point)],
+        ['occurrence', st.occurrence !== 1 ? st.occurrence : undefined],
+      ])}`;
     case 'snapshot':
       return `snapshot: ${flow([
         ['view', st.view],
@@ -149,8 +180,10 @@ function stepYaml(st: Step, fns: ReadonlyMap<number, ZpciFunctionSpec>): string 
       }
       if (st.dropped !== null) parts.push(['dropped', st.dropped]);
       if (st.pending !== null) parts.push(['pending', st.pending]);
-      if (st.rc !== null) parts.push(['rc', st.rc < 0 && errName(st.rc).startsWith('-E') ? errName(st.rc) : st.rc]);
-      if (st.findings !== null) parts.push(['findings', st.findings.length === 0 ? 'none' : `[${st.findings.join(', ')}]`]);
+      if (st.rc !== null)
+        parts.push(['rc', st.rc < 0 && errName(st.rc).startsWith('-E') ? errName(st.rc) : st.rc]);
+      if (st.findings !== null)
+        parts.push(['findings', st.findings.length === 0 ? 'none' : `[${st.findings.join(', ')}]`]);
       return `expect: ${flow(parts)}`;
     }
     case 'teardown':
@@ -170,7 +203,8 @@ export function scenarioToYaml(s: Scenario, comments: readonly string[] = []): s
   let out = '';
   for (const c of comments) out += `# ${c}\n`;
   out += `name: ${str(s.name)}\n`;
-  if (s.description) out += stringify({ description: s.description }, { lineWidth: 100, blockQuote: 'folded' });
+  if (s.description)
+    out += stringify({ description: s.description }, { lineWidth: 100, blockQuote: 'folded' });
   out += machineYaml(s.machine);
   const fns = new Map(s.functions.map((f) => [f.fid, f]));
   if (s.functions.length) {
