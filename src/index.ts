@@ -10,57 +10,91 @@
  * "irqlab/model" with the installed (built) irqlab, from this file (src/index.ts) inside the
  * repository under tsx. Two copies would have two kernels' worth of private state.
  *
- * Additive only: others append their exports below, grouped by area.
+ * Additive only: others add their exports (biome keeps the statements sorted by path).
  */
 
-// ---- running scenarios ----------------------------------------------------------------------
 export {
-  type ZpciSystem,
-  type ZpciSystemOptions,
-  createZpciSystem,
-} from './arch/s390/pci/system.ts';
-export { type Difference, compareRuns } from './sim/diff.ts';
+  AISB_NONE,
+  MSI_FIRST_BIT_NONE,
+  toZpci,
+  toZpciDev,
+  ZPCI_NR_DEVICES,
+  type ZpciBus,
+  type ZpciDev,
+  zpciFibStore,
+  zpciFibZero,
+  zpciGlobals,
+} from './arch/s390/include/asm/pci.ts';
+export { IRQIO_MSI, IRQIO_PCD, IRQIO_PCF, incIrqStat } from './arch/s390/kernel/irq.ts';
 export {
-  type DeliveryRow,
-  type ExpectFailure,
-  type RunOverrides,
-  type RunResult,
-  type SnapshotResult,
-  type StepResult,
-  bootScenario,
-  runScenario,
-} from './sim/runner.ts';
+  type CallSingleData,
+  csdCreate,
+  initCsd,
+  smpCallFunctionSingleAsync,
+  smpCpuGetCpuAddress,
+} from './arch/s390/kernel/smp.ts';
 export {
-  BUILTIN_BACKEND_NAMES,
-  loadUserBackend,
-  resolveBackend,
-} from './sim/backends.ts';
-export {
-  type LoadOptions,
-  type LoadResult,
-  type Scenario,
-  type ScenarioError,
-  type Step,
-  formatError,
-  loadScenario,
-  loadScenarioOrThrow,
-  parseScenarioFile,
-} from './sim/scenario/index.ts';
-export { type Finding, type FindingKind, KernelOops } from './sim/findings.ts';
-export { declareFailurePoint, listFailurePoints } from './sim/faults.ts';
-
-// ---- the backend interface -------------------------------------------------------------------
-export {
-  type ZpciIrqBackend,
-  type ZpciIrqBackendFactory,
   getBackend,
   listBackends,
   registerZpciIrqBackend,
+  type ZpciIrqBackend,
+  type ZpciIrqBackendFactory,
 } from './arch/s390/pci/backend.ts';
-export type { Kernel } from './kernel/kernel.ts';
-export { deref, oops, warn } from './kernel/panic.ts';
-
-// ---- include/linux ---------------------------------------------------------------------------
+export { onEachCpu } from './arch/s390/pci/on_each_cpu.ts';
+export {
+  SIC_IRQ_MODE_D_SINGLE,
+  SIC_IRQ_MODE_DIRECT,
+  SIC_IRQ_MODE_SET_CPU,
+  SIC_IRQ_MODE_SINGLE,
+  ZPCI_MOD_FC_DEREG_INT,
+  ZPCI_MOD_FC_DEREG_INT_D,
+  ZPCI_MOD_FC_REG_INT,
+  ZPCI_MOD_FC_REG_INT_D,
+  type ZpciStatus,
+  zpciCreateReq,
+  zpciModFc,
+  zpciSetIrqCtrl,
+} from './arch/s390/pci/pci_insn.ts';
+export {
+  createZpciSystem,
+  type ZpciSystem,
+  type ZpciSystemOptions,
+} from './arch/s390/pci/system.ts';
+export { type ArchMsiOps, setArchMsiOps } from './drivers/pci/msi/legacy.ts';
+export { pciMsiMaskIrq, pciMsiUnmaskIrq, pciWriteMsiMsg } from './drivers/pci/msi/msi.ts';
+export { devSetMsiDomain, pciName } from './drivers/pci/pci.ts';
+export {
+  AIRQ_IV_ALLOC,
+  AIRQ_IV_BITLOCK,
+  AIRQ_IV_CACHELINE,
+  AIRQ_IV_DATA,
+  AIRQ_IV_NONE,
+  AIRQ_IV_PTR,
+  type AirqIv,
+  type AirqStruct,
+  airqIvAlloc,
+  airqIvAllocBit,
+  airqIvCreate,
+  airqIvEnd,
+  airqIvFree,
+  airqIvFreeBit,
+  airqIvGetData,
+  airqIvGetPtrHi,
+  airqIvGetPtrLo,
+  airqIvLock,
+  airqIvRelease,
+  airqIvScan,
+  airqIvSetData,
+  airqIvSetPtr,
+  airqIvUnlock,
+  airqStructInit,
+  CACHE_LINE_SIZE,
+  kernelPhysMem,
+  PCI_ISC,
+  registerAdapterInterrupt,
+  unregisterAdapterInterrupt,
+} from './drivers/s390/cio/airq.ts';
+export type { TpiInfo } from './hw/s390x/cpu.ts';
 export {
   type Cpumask,
   cpumaskAnd,
@@ -99,8 +133,6 @@ export {
   type MsiParentOps,
 } from './include/linux/msi.ts';
 export type { PciDev } from './include/linux/pci.ts';
-
-// ---- kernel/irq, kernel/irqchip --------------------------------------------------------------
 export { handlePercpuIrq, irqSetChipAndHandler, irqSetMsiDesc, irqSetMsiDescOff } from './kernel/irq/chip.ts';
 export {
   genericHandleDomainIrq,
@@ -118,77 +150,34 @@ export {
 } from './kernel/irq/irqdomain.ts';
 export { irqDataGetMsiDesc, msiCreateParentIrqDomain, msiForEachDesc } from './kernel/irq/msi.ts';
 export { msiLibInitDevMsiInfo } from './kernel/irqchip/msi-lib.ts';
-
-// ---- drivers/pci, drivers/s390/cio -----------------------------------------------------------
-export { type ArchMsiOps, setArchMsiOps } from './drivers/pci/msi/legacy.ts';
-export { pciMsiMaskIrq, pciMsiUnmaskIrq, pciWriteMsiMsg } from './drivers/pci/msi/msi.ts';
-export { devSetMsiDomain, pciName } from './drivers/pci/pci.ts';
+export type { Kernel } from './kernel/kernel.ts';
+export { deref, oops, warn } from './kernel/panic.ts';
 export {
-  AIRQ_IV_ALLOC,
-  AIRQ_IV_BITLOCK,
-  AIRQ_IV_CACHELINE,
-  AIRQ_IV_DATA,
-  AIRQ_IV_NONE,
-  AIRQ_IV_PTR,
-  type AirqIv,
-  type AirqStruct,
-  airqIvAlloc,
-  airqIvAllocBit,
-  airqIvCreate,
-  airqIvEnd,
-  airqIvFree,
-  airqIvFreeBit,
-  airqIvGetData,
-  airqIvGetPtrHi,
-  airqIvGetPtrLo,
-  airqIvLock,
-  airqIvRelease,
-  airqIvScan,
-  airqIvSetData,
-  airqIvSetPtr,
-  airqIvUnlock,
-  airqStructInit,
-  CACHE_LINE_SIZE,
-  kernelPhysMem,
-  PCI_ISC,
-  registerAdapterInterrupt,
-  unregisterAdapterInterrupt,
-} from './drivers/s390/cio/airq.ts';
-export type { TpiInfo } from './hw/s390x/cpu.ts';
-
-// ---- arch/s390 -------------------------------------------------------------------------------
+  BUILTIN_BACKEND_NAMES,
+  loadUserBackend,
+  resolveBackend,
+} from './sim/backends.ts';
+export { compareRuns, type Difference } from './sim/diff.ts';
+export { declareFailurePoint, listFailurePoints } from './sim/faults.ts';
+export { type Finding, type FindingKind, KernelOops } from './sim/findings.ts';
 export {
-  AISB_NONE,
-  MSI_FIRST_BIT_NONE,
-  toZpci,
-  toZpciDev,
-  ZPCI_NR_DEVICES,
-  type ZpciBus,
-  type ZpciDev,
-  zpciFibStore,
-  zpciFibZero,
-  zpciGlobals,
-} from './arch/s390/include/asm/pci.ts';
-export { IRQIO_MSI, IRQIO_PCD, IRQIO_PCF, incIrqStat } from './arch/s390/kernel/irq.ts';
+  bootScenario,
+  type DeliveryRow,
+  type ExpectFailure,
+  type RunOverrides,
+  type RunResult,
+  runScenario,
+  type SnapshotResult,
+  type StepResult,
+} from './sim/runner.ts';
 export {
-  type CallSingleData,
-  csdCreate,
-  initCsd,
-  smpCallFunctionSingleAsync,
-  smpCpuGetCpuAddress,
-} from './arch/s390/kernel/smp.ts';
-export { onEachCpu } from './arch/s390/pci/on_each_cpu.ts';
-export {
-  SIC_IRQ_MODE_D_SINGLE,
-  SIC_IRQ_MODE_DIRECT,
-  SIC_IRQ_MODE_SET_CPU,
-  SIC_IRQ_MODE_SINGLE,
-  ZPCI_MOD_FC_DEREG_INT,
-  ZPCI_MOD_FC_DEREG_INT_D,
-  ZPCI_MOD_FC_REG_INT,
-  ZPCI_MOD_FC_REG_INT_D,
-  type ZpciStatus,
-  zpciCreateReq,
-  zpciModFc,
-  zpciSetIrqCtrl,
-} from './arch/s390/pci/pci_insn.ts';
+  formatError,
+  type LoadOptions,
+  type LoadResult,
+  loadScenario,
+  loadScenarioOrThrow,
+  parseScenarioFile,
+  type Scenario,
+  type ScenarioError,
+  type Step,
+} from './sim/scenario/index.ts';

@@ -47,15 +47,48 @@ export const FP_ALLOC_DESC = declareFailurePoint(
 interface IrqdescState {
   /** WARN_ON_ONCE site in handle_irq_desc() fired. */
   enforceIrqctxWarned: boolean;
+  /**
+   * allocated_irqs: bit n set while k.irqDescs[n] holds a descriptor (mirrors the sparse
+   * tree; only this file inserts and removes). Lets irq_find_free_area() skip 32 busy
+   * numbers at a time, as the kernel's bitmap search does.
+   */
+  allocated: Uint32Array;
 }
 const states = new WeakMap<Kernel, IrqdescState>();
 function stateOf(k: Kernel): IrqdescState {
   let s = states.get(k);
   if (!s) {
-    s = { enforceIrqctxWarned: false };
+    s = { enforceIrqctxWarned: false, allocated: new Uint32Array((k.irqLimit >>> 5) + 1) };
+    for (let i = 0; i < k.irqDescs.length; i++) {
+      if (k.irqDescs[i] !== undefined) s.allocated[i >>> 5]! |= 1 << (i & 31);
+    }
     states.set(k, s);
   }
   return s;
+}
+
+/** Keep allocated_irqs in step with the sparse tree. */
+function markAllocated(k: Kernel, irq: number, on: boolean): void {
+  const a = stateOf(k).allocated;
+  const w = irq >>> 5;
+  if (w >= a.length) return; // beyond irqLimit: never searched
+  if (on) a[w]! |= 1 << (irq & 31);
+  else a[w]! &= ~(1 << (irq & 31));
+}
+
+/** First number >= `from` that is not allocated (word-wise over allocated_irqs), or `limit`. */
+function nextUnallocated(a: Uint32Array, from: number, limit: number): number {
+  let i = from;
+  while (i < limit) {
+    const w = a[i >>> 5]!;
+    if (w === 0xffffffff) {
+      i = (i | 31) + 1;
+      continue;
+    }
+    if ((w & (1 << (i & 31))) === 0) return i;
+    i++;
+  }
+  return limit;
 }
 
 // kernel: desc_set_defaults()
@@ -152,6 +185,7 @@ function freeDesc(k: Kernel, irq: number): void {
   d.devName = null;
   irqSysfsDel(k, d);
   k.irqDescs[irq] = undefined;
+  markAllocated(k, irq, false);
   if (k.sim.trace.enabled) k.sim.trace.emit(k.currentCpu, 'irq_desc_free', { irq });
   // call_rcu(delayed_free_desc): the descriptor and its embedded level-0 irq_data are gone.
   d.irqData.freed = true;
@@ -188,6 +222,7 @@ function allocDescs(
     }
     // irq_insert_desc()
     k.irqDescs[start + i] = desc;
+    markAllocated(k, start + i, true);
     irqSysfsAdd(k, start + i, desc);
     if (k.sim.trace.enabled) k.sim.trace.emit(k.currentCpu, 'irq_desc_alloc', { irq: start + i });
   }
@@ -202,8 +237,12 @@ function archDynirqLowerBound(k: Kernel, from: number): number {
 // kernel: irq_find_free_area() — lowest-first fit of `cnt` free numbers at or above `from`.
 function irqFindFreeArea(k: Kernel, from: number, cnt: number): number {
   const limit = k.irqLimit;
+  const allocated = stateOf(k).allocated;
   let start = from;
   while (start + cnt <= limit) {
+    // a start on an allocated number clashes at once: skip whole busy words
+    start = nextUnallocated(allocated, start, limit);
+    if (start + cnt > limit) break;
     let clash = -1;
     for (let i = cnt - 1; i >= 0; i--) {
       if (k.irqDescs[start + i] !== undefined) {

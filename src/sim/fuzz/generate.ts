@@ -107,7 +107,8 @@ const CMDS: {
     label: 'unplug',
     weight: 1,
     make: (m, [a]) => {
-      const f = fnWhere(m, a!, (x) => x.plugged);
+      // a driver is unbound first (the runner's unplug forgets what the driver holds)
+      const f = fnWhere(m, a!, (x) => x.plugged && !x.bound);
       return f && { kind: 'unplug', fid: f.spec.fid };
     },
   },
@@ -384,7 +385,8 @@ export function functionsArbitrary(): fc.Arbitrary<ZpciFunctionSpec[]> {
       return {
         fid,
         uid: i + 1,
-        devfn: shared ? i : 0,
+        // devfn 0 on a shared zbus would need rid_available, which the runner sets for devfn != 0 only
+        devfn: shared ? i + 1 : 0,
         bus: shared ? 1 : null,
         maxMsi,
         irqType: msix ? 'msix' : 'msi',

@@ -86,6 +86,7 @@ export class FuzzModel {
     if (!f.plugged) return false;
     switch (st.kind) {
       case 'unplug':
+        return !f.bound;
       case 'error':
       case 'recover':
         return true;

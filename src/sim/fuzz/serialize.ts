@@ -5,7 +5,6 @@
  * `loc`s and `index`es). Defaults the loader would fill in are left out, so replays
  * read like hand-written scenarios. Steps are one flow mapping per line.
  */
-import { stringify } from 'yaml';
 import { errName } from '../../include/linux/errno.ts';
 import {
   FALLBACK_CONDITIONS,
@@ -196,6 +195,24 @@ function stepYaml(st: Step, fns: ReadonlyMap<number, ZpciFunctionSpec>): string 
 }
 
 /**
+ * `key: >-` and the text wrapped at 100 columns: a folded block scalar joins the lines
+ * with single spaces, so the text must be one paragraph without runs of spaces.
+ */
+function foldedBlock(key: string, text: string): string {
+  const words = text.replace(/\s+/g, ' ').trim().split(' ');
+  const lines: string[] = [];
+  let line = '';
+  for (const w of words) {
+    if (line && line.length + 1 + w.length > 98) {
+      lines.push(line);
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
+  }
+  if (line) lines.push(line);
+  return `${key}: >-\n${lines.map((l) => `  ${l}\n`).join('')}`;
+}
+
+/**
  * The scenario as a YAML file. `comments` become `# ` lines at the top (seed, command,
  * finding). The description is written as a folded block.
  */
@@ -203,8 +220,7 @@ export function scenarioToYaml(s: Scenario, comments: readonly string[] = []): s
   let out = '';
   for (const c of comments) out += `# ${c}\n`;
   out += `name: ${str(s.name)}\n`;
-  if (s.description)
-    out += stringify({ description: s.description }, { lineWidth: 100, blockQuote: 'folded' });
+  if (s.description) out += foldedBlock('description', s.description);
   out += machineYaml(s.machine);
   const fns = new Map(s.functions.map((f) => [f.fid, f]));
   if (s.functions.length) {
