@@ -88,7 +88,11 @@ export interface SweepFinding {
   /** What differed from the fault-free run, one line each. */
   readonly differences: readonly string[];
   /** Findings of the faulted run the fault-free run does not have (those that count). */
-  readonly newFindings: readonly { readonly kind: FindingKind; readonly message: string; readonly step: number }[];
+  readonly newFindings: readonly {
+    readonly kind: FindingKind;
+    readonly message: string;
+    readonly step: number;
+  }[];
   /** The first crash/memory-safety finding kind caused, or null. */
   readonly crash: FindingKind | null;
   /** Its model call chain, innermost first (where it goes wrong). */
@@ -139,36 +143,38 @@ export interface SweepResult {
  * Failure points whose observable effect is the kernel's design, with the test that the
  * faulted run shows exactly that effect (anything more is still reported).
  */
-const DESIGNED: ReadonlyMap<string, { readonly reason: string; readonly deliveriesOnly: boolean; readonly oops: RegExp | null }> =
-  new Map([
-    [
-      'irq_create_affinity_masks',
-      {
-        reason:
-          'msix_setup_interrupts()/msi_capability_init() go on without affinity masks: the vectors are allocated unmanaged and not spread over the CPUs',
-        deliveriesOnly: true,
-        oops: null,
-      },
-    ],
-    [
-      'group_cpus_evenly',
-      {
-        reason:
-          'irq_create_affinity_masks() returns NULL and the PCI/MSI code goes on without masks: the vectors are allocated unmanaged and not spread over the CPUs',
-        deliveriesOnly: true,
-        oops: null,
-      },
-    ],
-    [
-      'sic.pgm',
-      {
-        reason:
-          'a program check on SIC in kernel mode has no exception-table fixup: the kernel treats SIC as infallible and Oopses (on every backend)',
-        deliveriesOnly: false,
-        oops: /program check 0x[0-9a-f]+ on SIC/,
-      },
-    ],
-  ]);
+const DESIGNED: ReadonlyMap<
+  string,
+  { readonly reason: string; readonly deliveriesOnly: boolean; readonly oops: RegExp | null }
+> = new Map([
+  [
+    'irq_create_affinity_masks',
+    {
+      reason:
+        'msix_setup_interrupts()/msi_capability_init() go on without affinity masks: the vectors are allocated unmanaged and not spread over the CPUs',
+      deliveriesOnly: true,
+      oops: null,
+    },
+  ],
+  [
+    'group_cpus_evenly',
+    {
+      reason:
+        'irq_create_affinity_masks() returns NULL and the PCI/MSI code goes on without masks: the vectors are allocated unmanaged and not spread over the CPUs',
+      deliveriesOnly: true,
+      oops: null,
+    },
+  ],
+  [
+    'sic.pgm',
+    {
+      reason:
+        'a program check on SIC in kernel mode has no exception-table fixup: the kernel treats SIC as infallible and Oopses (on every backend)',
+      deliveriesOnly: false,
+      oops: /program check 0x[0-9a-f]+ on SIC/,
+    },
+  ],
+]);
 
 const BOOT_NOTE =
   'boot-time fault: a scenario step cannot arm it before boot; reproduce with runScenario(s, {faults: [{point, occurrence, boot: true}]})';
@@ -205,11 +211,29 @@ function instrument(
     const r = proto.shouldFail.call(inj, name);
     if (onCall) onCall(name, sys.k.sim.findings.step);
     if (r && chainOut.chain === null) {
-      // innermost frames are this wrapper; the owner of the failure point comes next
-      chainOut.chain = modelCallChain(new Error('fault').stack).filter((f) => !/shouldFail/.test(f));
+      chainOut.chain = kernelCallChain(new Error('fault').stack);
     }
     return r;
   };
+}
+
+/**
+ * The modelled kernel's call chain in a JS stack, innermost first: frames of the machine
+ * (src/hw), of the simulation (src/sim) and of Node are left out, repeated names (dispatch
+ * wrappers named after the function they call) collapsed; it stops at the runner.
+ */
+export function kernelCallChain(stack: string | undefined): string[] {
+  const out: string[] = [];
+  for (const line of (stack ?? '').split('\n')) {
+    const m = /^\s+at (?:async )?(?:new )?([\w$.<>]+)(?: \[as [\w$]+\])? \((.*):\d+:\d+\)$/.exec(line);
+    if (!m) continue;
+    const name = m[1]!.replace(/^(?:Object|Array|Map)\./, '');
+    if (name === 'runStep' || name === 'runScenario') break;
+    const file = m[2]!;
+    if (/\/src\/(hw|sim)\/|node_modules|^node:/.test(file)) continue;
+    if (out[out.length - 1] !== name) out.push(name);
+  }
+  return out;
 }
 
 /** Run the fault-injection sweep on one scenario. */
@@ -252,7 +276,8 @@ export function sweepFaults(s: Scenario, opts: SweepOptions = {}): SweepResult {
     if (sc.length > 0) {
       const tried = Math.min(sc.length, bound);
       reached.push({ point: name, boot: false, calls: sc.length, tried });
-      for (let n = 1; n <= tried; n++) trials.push({ point: name, occurrence: n, boot: false, step: sc[n - 1]! });
+      for (let n = 1; n <= tried; n++)
+        trials.push({ point: name, occurrence: n, boot: false, step: sc[n - 1]! });
     }
   }
 
@@ -275,8 +300,15 @@ export function sweepFaults(s: Scenario, opts: SweepOptions = {}): SweepResult {
       });
     } catch (e) {
       // Boot itself stopped (the runner guards the steps only).
-      if (e instanceof KernelOops && e.finding.kind === 'BUG' && e.finding.message.startsWith('Kernel panic')) {
-        byDesign.push({ ...trialKey(t), reason: `the kernel panics during boot, as it does: ${e.finding.message}` });
+      if (
+        e instanceof KernelOops &&
+        e.finding.kind === 'BUG' &&
+        e.finding.message.startsWith('Kernel panic')
+      ) {
+        byDesign.push({
+          ...trialKey(t),
+          reason: `the kernel panics during boot, as it does: ${e.finding.message}`,
+        });
       } else if (designed?.oops?.test(e instanceof Error ? e.message : String(e))) {
         byDesign.push({ ...trialKey(t), reason: designed.reason });
       } else {
@@ -421,11 +453,13 @@ function classify(
   }
   if (newStop) diffs.push(`the run stopped at an Oops in ${stepLabel(s, stopStep ?? -1)}`);
 
-  const broken = deliveryDiffs.length > 0 || counted.length > 0 || newStop || (!errorReached && gone.length > 0);
+  const broken =
+    deliveryDiffs.length > 0 || counted.length > 0 || newStop || (!errorReached && gone.length > 0);
   if (!broken) return { status: errorReached ? 'honoured' : 'tolerated' };
 
   // An Oops in the very step the fault fired in is on the failing call's own error path.
-  const kind: SweepFindingKind = errorReached || (newStop && stopStep === t.step) ? 'unhandled-fault' : 'swallowed-fault';
+  const kind: SweepFindingKind =
+    errorReached || (newStop && stopStep === t.step) ? 'unhandled-fault' : 'swallowed-fault';
   const crashFinding = counted.find((f) => CRASH_KINDS.includes(f.kind)) ?? null;
   const st = s.steps[t.step];
   const core: FindingCore = {
@@ -446,14 +480,20 @@ function classify(
     crashChain: crashFinding?.callChain ?? [],
   };
   const replay =
-    t.boot || opts.sourceText === undefined ? null : replayText(opts.sourceText, t.point, t.occurrence, core, opts.replayArgs);
+    t.boot || opts.sourceText === undefined
+      ? null
+      : replayText(opts.sourceText, t.point, t.occurrence, core, opts.replayArgs);
   return {
     status: 'found',
     finding: {
       ...core,
       explanation: explain(s, core, b, r, deliveryDiffs.length > 0),
       replay,
-      replayNote: t.boot ? BOOT_NOTE : replay === null ? 'no block-style `steps:` list in the scenario text to insert the fault step into' : null,
+      replayNote: t.boot
+        ? BOOT_NOTE
+        : replay === null
+          ? 'no block-style `steps:` list in the scenario text to insert the fault step into'
+          : null,
     },
   };
 }
@@ -464,7 +504,8 @@ type FindingCore = Omit<SweepFinding, 'explanation' | 'replay' | 'replayNote'>;
 function bootCrash(s: Scenario, t: Trial, fp: FailurePoint, e: unknown): SweepFinding {
   const msg = e instanceof KernelOops ? e.finding.message : e instanceof Error ? e.message : String(e);
   const kind: FindingKind = e instanceof KernelOops ? e.finding.kind : 'Oops';
-  const chain = e instanceof KernelOops ? e.finding.callChain : modelCallChain(e instanceof Error ? e.stack : undefined);
+  const chain =
+    e instanceof KernelOops ? e.finding.callChain : modelCallChain(e instanceof Error ? e.stack : undefined);
   const core: FindingCore = {
     kind: 'unhandled-fault',
     point: t.point,
@@ -494,10 +535,18 @@ function isDesigned(f: SweepFinding): boolean {
   const d = DESIGNED.get(f.point);
   if (!d) return false;
   if (d.deliveriesOnly) {
-    return f.kind === 'swallowed-fault' && f.newFindings.length === 0 && f.differences.every((x) => x.startsWith('handler '));
+    return (
+      f.kind === 'swallowed-fault' &&
+      f.newFindings.length === 0 &&
+      f.differences.every((x) => x.startsWith('handler '))
+    );
   }
   const re = d.oops;
-  return re !== null && f.newFindings.length > 0 && f.newFindings.every((x) => x.kind === 'Oops' && re.test(x.message));
+  return (
+    re !== null &&
+    f.newFindings.length > 0 &&
+    f.newFindings.every((x) => x.kind === 'Oops' && re.test(x.message))
+  );
 }
 
 /** Strip run-specific noise (event counters) from a finding message. */
@@ -514,7 +563,9 @@ function stripStamp(line: string): string {
 }
 
 /** Findings grouped by kind, step and message shape (numbers elided), in first-seen order. */
-function groupFindings(list: readonly Finding[]): { kind: FindingKind; step: number; count: number; example: string }[] {
+function groupFindings(
+  list: readonly Finding[],
+): { kind: FindingKind; step: number; count: number; example: string }[] {
   const out = new Map<string, { kind: FindingKind; step: number; count: number; example: string }>();
   for (const f of list) {
     const msg = normalize(f.message).split('\n').join(' ');
@@ -539,27 +590,36 @@ function fidOf(st: Step | undefined): number | null {
   return st && 'fid' in st && typeof st.fid === 'number' ? st.fid : null;
 }
 
-/** Model helpers between the failing call and the kernel function that sees its result. */
-const PLUMBING = /^(mpcifc|Machine\.\w+|__mpcifc|zpciModFc|clpSetPciFn|clpReq|sic|onEachCpu)$/;
-
 /** The one-paragraph explanation of a finding. */
-function explain(s: Scenario, f: FindingCore, b: RunResult | null, r: RunResult | null, deliveryBroken: boolean): string {
+function explain(
+  s: Scenario,
+  f: FindingCore,
+  b: RunResult | null,
+  r: RunResult | null,
+  deliveryBroken: boolean,
+): string {
   const where = f.boot ? 'during boot' : `while ${stepLabel(s, f.step)} ran`;
-  const callers = f.callChain.filter((c) => !PLUMBING.test(c));
+  const callers = f.callChain;
   const via = callers.length > 0 ? ` in ${callers.slice(0, 5).join(' <- ')}` : '';
   let out = `The ${ordinal(f.occurrence)} ${f.boot ? 'boot-time ' : ''}call of ${f.owner} (${f.layer}) failed with ${f.effect} ${where}${via}. `;
-  const receiver = callers.find((c) => c !== callers[0]) ?? callers[0];
+  const path = callers.length > 1 ? ` (${callers.slice(0, 8).join(' <- ')})` : '';
   const crashAt = f.crashChain.length > 0 ? ` in ${f.crashChain.slice(0, 4).join(' <- ')}` : '';
   if (f.kind === 'swallowed-fault') {
     out += 'No step returned a different code: the error never reached the driver, ';
-    out += deliveryBroken ? 'yet later delivery differs from the fault-free run' : 'yet the run differs from the fault-free run';
+    out += deliveryBroken
+      ? 'yet later delivery differs from the fault-free run'
+      : 'yet the run differs from the fault-free run';
     out += f.newFindings.length > 0 ? ` and the run reports ${kindsText(f.newFindings)}${crashAt}. ` : '. ';
-    out += `The code that receives the failure${receiver ? ` (${receiver})` : ''} carries on as if it had succeeded: it must either propagate the error to its caller, undoing what it set up, or make the failure harmless.`;
+    out += `A function on the call path${path} drops the failure and carries on as if the call had succeeded: it must either return the error to its caller, undoing what it set up, or make the failure harmless.`;
     return out;
   }
-  if (f.boot || (r !== null && r.stopped && !b?.stopped && f.step === r.steps[r.steps.length - 1]?.index && !firstRcChange(b, r))) {
+  if (
+    f.boot ||
+    (r?.stopped && !b?.stopped && f.step === r.steps[r.steps.length - 1]?.index && !firstRcChange(b, r))
+  ) {
     out += `The failure was handled by an error path that crashes: ${f.crash ?? 'Oops'}${crashAt}. `;
-    out += 'The unwinding must only release what the failed call had set up, and check each object before it touches it.';
+    out +=
+      'The unwinding must only release what the failed call had set up, and check each object before it touches it.';
     return out;
   }
   const first = firstRcChange(b, r);
@@ -570,12 +630,16 @@ function explain(s: Scenario, f: FindingCore, b: RunResult | null, r: RunResult 
   const parts: string[] = [];
   if (f.newFindings.length > 0) parts.push(`the run reports ${kindsText(f.newFindings)}${crashAt}`);
   if (deliveryBroken) parts.push('delivery broke for a function whose driver saw no error');
-  if (r?.stopped && !b?.stopped && f.newFindings.every((x) => x.kind !== 'Oops')) parts.push('the run stopped at an Oops');
-  out += `${parts.join('; ')}. The error path${receiver ? ` of ${receiver}` : ''} must release what was set up before the failure, and only that.`;
+  if (r?.stopped && !b?.stopped && f.newFindings.every((x) => x.kind !== 'Oops'))
+    parts.push('the run stopped at an Oops');
+  out += `${parts.join('; ')}. The error path${path ? ` along${path}` : ''} must release what was set up before the failure, and only that.`;
   return out;
 }
 
-function firstRcChange(b: RunResult | null, r: RunResult | null): { index: number; rc: number | null; was: number | null } | null {
+function firstRcChange(
+  b: RunResult | null,
+  r: RunResult | null,
+): { index: number; rc: number | null; was: number | null } | null {
   if (!b || !r) return null;
   const stop = r.stopped && !b.stopped ? r.steps[r.steps.length - 1]?.index : undefined;
   for (const x of r.steps) {

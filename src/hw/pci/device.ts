@@ -11,8 +11,14 @@
  * a message. `signal(vector)` is the device raising vector i; it allocates nothing.
  */
 
-/** The DWORD memory write of an MSI/MSI-X message, as the platform receives it. */
-export type MsiWriteHook = (addrHi: number, addrLo: number, data: number, fn: PciFunctionHw) => void;
+/**
+ * The DWORD memory write of an MSI/MSI-X message, as the platform receives it: unsigned 32-bit
+ * values, unless the hook is marked `int32Args` (then the same bit patterns as int32, which the
+ * engine passes without a heap number for values >= 2^31; such a hook normalises with `>>> 0`).
+ */
+export type MsiWriteHook = ((addrHi: number, addrLo: number, data: number, fn: PciFunctionHw) => void) & {
+  readonly int32Args?: boolean;
+};
 
 // Configuration header offsets (pci_regs.h).
 export const PCI_VENDOR_ID = 0x00;
@@ -447,7 +453,11 @@ export class PciFunctionHw {
     const data = rd32(this.msixTable, base + PCI_MSIX_ENTRY_DATA);
     this.counters.sent++;
     this.lastVector = vector;
-    if (this.msiWrite) this.msiWrite(hi, lo, data, this);
+    const w = this.msiWrite;
+    if (w) {
+      if (w.int32Args === true) w(hi | 0, lo | 0, data | 0, this);
+      else this.msiWrite!(hi, lo, data, this);
+    }
   }
 
   private msiSend(vector: number): void {
@@ -459,7 +469,11 @@ export class PciFunctionHw {
     const data = ((rd16(this.config, p + this.msiDataOff()) & ~low) | vector) & 0xffff;
     this.counters.sent++;
     this.lastVector = vector;
-    if (this.msiWrite) this.msiWrite(hi, lo, data, this);
+    const w = this.msiWrite;
+    if (w) {
+      if (w.int32Args === true) w(hi | 0, lo | 0, data | 0, this);
+      else this.msiWrite!(hi, lo, data, this);
+    }
   }
 
   private msixTryPending(entry: number): void {

@@ -15,7 +15,7 @@
 import { type FailurePoint, listFailurePoints } from '../../sim/faults.ts';
 import { type ChoiceSource, Scheduler } from '../../sim/scheduler.ts';
 import type { Sim } from '../../sim/sim.ts';
-import type { PciFunctionHw } from '../pci/device.ts';
+import type { MsiWriteHook, PciFunctionHw } from '../pci/device.ts';
 import type { ClpFhListEntry, ClpQueryFnResult, ClpQueryGrpResult, ClpSetResult } from './clp.ts';
 import { clpListPci, clpQueryPciFn, clpQueryPciFnGrp, clpSetPciFn } from './clp.ts';
 import {
@@ -171,13 +171,24 @@ export class Machine {
   private readonly byDevice = new Map<PciFunctionHw, ZpciFunction>();
   private nextIndex = 1;
   private presentScheduled = false;
+  /**
+   * One-entry lookup caches of the per-MSI path (speed only): fid -> function and device ->
+   * function never change once added (addFunction refuses a second fid and resets the device
+   * cache); the group cache is dropped whenever a group is (re)defined.
+   */
+  private sigFid = -1;
+  private sigFn: ZpciFunction | undefined = undefined;
+  private hookDev: PciFunctionHw | null = null;
+  private hookFn: ZpciFunction | undefined = undefined;
+  private grpId = -1;
+  private grp: ZpciGroup | undefined = undefined;
   /** Scheduler event kinds. */
   readonly kindPresent: number;
   readonly kindSignal: number;
   readonly kindEvent: number;
   readonly kindCall: number;
   /** The bound MSI hook handed to every function's hardware (one closure per machine). */
-  readonly msiHook: (addrHi: number, addrLo: number, data: number, dev: PciFunctionHw) => void;
+  readonly msiHook: MsiWriteHook;
 
   constructor(sim: Sim, mem: PhysMem, cfg: MachineConfig) {
     this.sim = sim;
@@ -210,7 +221,7 @@ export class Machine {
     this.kindSignal = this.sched.defineKind(
       'machine.signal',
       (fid, vector) => {
-        this.byFid.get(fid >>> 0)?.device.signal(vector);
+        this.fnForSignal(fid >>> 0)?.device.signal(vector);
       },
       true,
     );
@@ -220,13 +231,21 @@ export class Machine {
     this.kindCall = this.sched.defineKind('machine.call', (a0, a1, a2, ref) => {
       (ref as (a0: number, a1: number, a2: number) => void)(a0, a1, a2);
     });
-    this.msiHook = (hi, lo, data, dev) => {
-      const fn = this.byDevice.get(dev);
+    // int32Args: the device passes the DWORDs as int32 patterns (no heap number for the
+    // 0xfe000000 address); msiWrite() normalises, the observer gets the unsigned values.
+    const hook = (hi: number, lo: number, data: number, dev: PciFunctionHw): void => {
+      let fn = this.hookFn;
+      if (dev !== this.hookDev) {
+        fn = this.byDevice.get(dev);
+        this.hookDev = dev;
+        this.hookFn = fn;
+      }
       if (fn) {
         msiWrite(this, fn, hi, lo, data);
-        if (this.msiObserver !== null) this.msiObserver(fn, hi, lo, data, dev.lastVector);
+        if (this.msiObserver !== null) this.msiObserver(fn, hi >>> 0, lo >>> 0, data >>> 0, dev.lastVector);
       }
     };
+    this.msiHook = Object.assign(hook, { int32Args: true as const });
     this.sched.addChoiceSource(this.flic.choiceSource);
   }
 
@@ -407,15 +426,20 @@ export class Machine {
   addGroup(cfg: ZpciGroupConfig): ZpciGroup {
     const g = new ZpciGroup(cfg);
     this.groups.set(g.pfgid, g);
+    this.grpId = -1;
+    this.grp = undefined;
     return g;
   }
 
   group(pfgid: number): ZpciGroup {
+    if (pfgid === this.grpId && this.grp !== undefined) return this.grp;
     let g = this.groups.get(pfgid);
     if (!g) {
       g = new ZpciGroup({ pfgid });
       this.groups.set(pfgid, g);
     }
+    this.grpId = pfgid;
+    this.grp = g;
     return g;
   }
 
@@ -427,6 +451,8 @@ export class Machine {
     this.functions.push(fn);
     this.byFid.set(fn.fid, fn);
     this.byDevice.set(fn.device, fn);
+    this.hookDev = null;
+    this.hookFn = undefined;
     fn.device.msiWrite = this.msiHook;
     fn.device.platform = fn;
     return fn;
@@ -502,7 +528,18 @@ export class Machine {
 
   /** The function signals MSI vector `vector` now (through its PCI hardware: MSI-X table, masks). */
   signal(fid: number, vector: number): void {
-    this.byFid.get(fid >>> 0)?.device.signal(vector);
+    this.fnForSignal(fid >>> 0)?.device.signal(vector);
+  }
+
+  /** byFid.get(fid) through the one-entry cache (fid is already >>> 0). */
+  private fnForSignal(fid: number): ZpciFunction | undefined {
+    if (fid === this.sigFid) return this.sigFn;
+    const fn = this.byFid.get(fid);
+    if (fn !== undefined) {
+      this.sigFid = fid;
+      this.sigFn = fn;
+    }
+    return fn;
   }
 
   /** Schedule a device signal at absolute time `at` (a preemptible hardware event). */

@@ -40,6 +40,8 @@ export class PhysMem {
   private buf: ArrayBuffer;
   /** Byte view; re-read after any alloc (growth replaces the buffer). */
   u8: Uint8Array;
+  /** Word view of the same buffer (bit scans skip zero words; byte order does not matter for that). */
+  private u32: Uint32Array;
   shadow: Uint8Array;
   private top = 0x1000; // keep address 0 unused: 0 means NULL
   private readonly regions = new Map<number, MemRegion>();
@@ -55,6 +57,7 @@ export class PhysMem {
   constructor(initialSize = 1 << 20) {
     this.buf = new ArrayBuffer(initialSize);
     this.u8 = new Uint8Array(this.buf);
+    this.u32 = new Uint32Array(this.buf, 0, this.buf.byteLength >>> 2);
     this.shadow = new Uint8Array(initialSize);
   }
 
@@ -179,9 +182,16 @@ export class PhysMem {
    */
   findNextBit(base: number, end: number, start: number): number {
     const u8 = this.u8;
+    const u32 = this.u32.buffer === u8.buffer ? this.u32 : this.wordView();
     let bit = start;
     while (bit < end) {
-      const byte = u8[base + (bit >>> 3)]!;
+      const idx = base + (bit >>> 3);
+      // a zero aligned word: 32 bits with nothing set
+      if ((bit & 7) === 0 && (idx & 3) === 0 && u32[idx >>> 2] === 0) {
+        bit += 32;
+        continue;
+      }
+      const byte = u8[idx]!;
       if (byte === 0) {
         bit = (bit | 7) + 1;
         continue;
@@ -241,6 +251,17 @@ export class PhysMem {
     ns.set(this.shadow);
     this.buf = nb;
     this.u8 = nu8;
+    this.u32 = new Uint32Array(nb, 0, nb.byteLength >>> 2);
     this.shadow = ns;
+  }
+
+  /** Rebuild the word view when `u8` was replaced from outside (no view unless it starts the buffer). */
+  private wordView(): Uint32Array {
+    const u8 = this.u8;
+    this.u32 =
+      u8.byteOffset === 0
+        ? new Uint32Array(u8.buffer, 0, u8.byteLength >>> 2)
+        : new Uint32Array(new ArrayBuffer(0));
+    return this.u32;
   }
 }

@@ -23,12 +23,15 @@ export const MSI_ADDR_LO_MASK = 0xff0000ff;
 /** qemu: ZPCI_MSI_VEC_MASK (vector bits of the data when checkNoi is off). */
 export const ZPCI_MSI_VEC_MASK = 0x7ff;
 
-// firmware: MSI write to the function's MSI address (qemu: s390_msi_ctrl_write())
+/**
+ * firmware: MSI write to the function's MSI address (qemu: s390_msi_ctrl_write()).
+ * `addrHi`, `addrLo`, `data` are 32-bit patterns, unsigned or int32 (every use normalises).
+ */
 export function msiWrite(m: Machine, fn: ZpciFunction, addrHi: number, addrLo: number, data: number): void {
   const c = fn.counters;
   c.writes++;
   if (m.sim.trace.enabled) {
-    m.sim.trace.emit(-1, 'msi_write', { fid: fn.fid, addrHi, addrLo, data });
+    m.sim.trace.emit(-1, 'msi_write', { fid: fn.fid, addrHi: addrHi >>> 0, addrLo: addrLo >>> 0, data: data >>> 0 });
   }
   // qemu: the write is ignored unless the function is enabled
   if (fn.state !== 'enabled') {

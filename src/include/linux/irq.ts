@@ -175,6 +175,12 @@ export interface IrqDomain {
   revmap: (IrqData | null)[];
   /** Radix-tree reverse map for hwirqs beyond revmapSize: keyed by hi, then lo. */
   revmapTree: Map<number, Map<number, IrqData>>;
+  /**
+   * Model only (speed): the inner map of revmapTree last looked up and its hi (the delivery
+   * path resolves many hwirqs of one function in a row). Kept valid by irqdomain.ts.
+   */
+  revmapCacheHi?: number;
+  revmapCacheInner?: Map<number, IrqData> | null;
   parent: IrqDomain | null;
   dev: Device | null;
   msiParentOps: MsiParentOps | null;

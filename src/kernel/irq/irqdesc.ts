@@ -12,7 +12,7 @@ import type { IrqCommonData, IrqData, IrqDesc, IrqDomain } from '../../include/l
 import type { IrqAffinityDesc } from '../../include/linux/msi.ts';
 import { declareFailurePoint } from '../../sim/faults.ts';
 import type { Kernel } from '../kernel.ts';
-import { deref, warn } from '../panic.ts';
+import { deref, oops, warn } from '../panic.ts';
 import { noIrqChip } from './dummychip.ts';
 import { handleBadIrq } from './handle.ts';
 import {
@@ -329,8 +329,24 @@ export function irqGetIrqData(k: Kernel, irq: number): IrqData | null {
  * freed descriptor is a use-after-free Oops.
  */
 export function irqDataToDesc(k: Kernel, d: IrqData): IrqDesc {
-  const data = deref(k, d, 'irq_data', 'include/linux/irqdesc.h irq_data_to_desc');
-  return deref(k, data.common.desc, 'irq_desc', 'include/linux/irqdesc.h irq_data_to_desc');
+  const data = derefData(k, d, 'irq_data', 'include/linux/irqdesc.h irq_data_to_desc');
+  return derefDesc(k, data.common.desc, 'irq_desc', 'include/linux/irqdesc.h irq_data_to_desc');
+}
+
+/**
+ * deref() for an irq_desc / irq_data: the same checks and Oops, but with a `freed` read that
+ * stays monomorphic (deref() itself sees every kernel object shape). Delivery path.
+ */
+function derefDesc(k: Kernel, p: IrqDesc | null | undefined, what: string, where: string): IrqDesc {
+  if (p === null || p === undefined) oops(k, `NULL ${what}`, where);
+  if (p.freed === true) oops(k, `freed ${what} (use-after-free)`, where);
+  return p;
+}
+
+function derefData(k: Kernel, p: IrqData | null | undefined, what: string, where: string): IrqData {
+  if (p === null || p === undefined) oops(k, `NULL ${what}`, where);
+  if (p.freed === true) oops(k, `freed ${what} (use-after-free)`, where);
+  return p;
 }
 
 /** kernel: irq_get_next_irq() — next allocated virq at or after offset, nr_irqs if none. */
@@ -386,7 +402,7 @@ export function kstatIrqs(k: Kernel, irq: number): number {
 /** kernel: handle_irq_desc() — -EINVAL for no desc, else run the flow handler and return 0. */
 export function handleIrqDesc(k: Kernel, desc: IrqDesc | null): number {
   if (!desc) return -EINVAL;
-  const d = deref(k, desc, 'irq_desc', 'kernel/irq/irqdesc.c handle_irq_desc');
+  const d = derefDesc(k, desc, 'irq_desc', 'kernel/irq/irqdesc.c handle_irq_desc');
   if ((d.irqCommonData.stateUseAccessors & IRQD_HANDLE_ENFORCE_IRQCTX) !== 0 && k.hardirqCount === 0) {
     const s = stateOf(k);
     if (!s.enforceIrqctxWarned) {

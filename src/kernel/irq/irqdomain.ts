@@ -241,6 +241,8 @@ export function irqDomainInstantiate(k: Kernel, info: IrqDomainInfo): IrqDomain 
     revmapSize: 0,
     revmap: new Array<IrqData | null>(info.size).fill(null),
     revmapTree: new Map(),
+    revmapCacheHi: 0,
+    revmapCacheInner: null,
     parent: null,
     dev: null,
     msiParentOps: null,
@@ -436,14 +438,22 @@ function irqDomainClearMapping(domain: IrqDomain, hi: number, lo: number): void 
   const inner = domain.revmapTree.get(hi);
   if (!inner) return;
   inner.delete(lo);
-  if (inner.size === 0) domain.revmapTree.delete(hi);
+  if (inner.size === 0) {
+    domain.revmapTree.delete(hi);
+    if (domain.revmapCacheInner === inner) domain.revmapCacheInner = null;
+  }
 }
 
 /** The irq_data a domain's reverse map holds for hwirq (hi:lo), or null. Allocation-free. */
 export function irqDomainRevmapLookup(domain: IrqDomain, hwHi: number, hwLo: number): IrqData | null {
   if (hwHi === 0 && hwLo < domain.revmapSize) return domain.revmap[hwLo] ?? null;
-  const inner = domain.revmapTree.get(hwHi);
-  if (inner === undefined) return null;
+  let inner = domain.revmapCacheInner;
+  if (inner === undefined || inner === null || domain.revmapCacheHi !== hwHi) {
+    inner = domain.revmapTree.get(hwHi);
+    if (inner === undefined) return null;
+    domain.revmapCacheHi = hwHi;
+    domain.revmapCacheInner = inner;
+  }
   return inner.get(hwLo) ?? null;
 }
 

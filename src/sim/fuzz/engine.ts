@@ -24,13 +24,13 @@ export interface FuzzOptions {
   readonly target: FuzzTarget;
   /** Differential mode: run every case on `legacy` and on the target (domain) and compare. */
   readonly differential: boolean;
-  /** Most commands per generated scenario (default 60). */
+  /** Most commands per generated scenario (default 400, about 100 steps). */
   readonly maxCommands?: number;
-  /** Cases per fast-check batch (default 20). */
+  /** Cases per fast-check batch (default 10). */
   readonly batch?: number;
   /** Initial simulated memory per run (default 256 KiB; grows on demand). */
   readonly memSize?: number;
-  /** Stop shrinking a finding after this many property evaluations (default 2000). */
+  /** Stop shrinking a finding after this many property evaluations (default 500). */
   readonly maxShrinkRuns?: number;
 }
 
@@ -59,8 +59,10 @@ export interface LaneReport {
   readonly seed: number;
   /** Scenario steps executed (runs, repair reruns and shrinking included). */
   ops: number;
-  /** Steps of the generated cases' first runs only. */
+  /** Steps of the generated cases' runs (repair reruns included, shrinking excluded). */
   caseOps: number;
+  /** Wall time spent on those (ms): caseOps / caseMs is the fuzzing throughput. */
+  caseMs: number;
   cases: number;
   /** Cases dropped because the repair did not converge. */
   invalid: number;
@@ -128,7 +130,7 @@ function normalizeMessage(m: string): string {
 
 function findingSignature(f: Finding): string {
   const where = backendFunction(f.callChain);
-  return `${f.kind}@${where ?? normalizeMessage(f.message)}`;
+  return `${f.kind}@${where ?? normalizeMessage(f.message).slice(0, 40)}`;
 }
 
 function differenceSignature(d: Difference): string {
@@ -342,21 +344,24 @@ export function fuzzLane(o: LaneOptions): LaneReport {
     seed: o.seed,
     ops: 0,
     caseOps: 0,
+    caseMs: 0,
     cases: 0,
     invalid: 0,
     repaired: 0,
     findings: [],
     elapsedMs: 0,
   };
-  const arb = caseArbitrary(o.maxCommands ?? 60);
-  const batch = o.batch ?? 20;
+  const arb = caseArbitrary(o.maxCommands ?? 400);
+  const batch = o.batch ?? 10;
   let last: { out: Outcome; failure: Failure } | null = null;
   let shrinking = false;
   let evals = 0;
-  const maxShrink = o.maxShrinkRuns ?? 2000;
+  const maxShrink = o.maxShrinkRuns ?? 500;
   const property = fc.property(arb, (c) => {
     if (shrinking && ++evals > maxShrink) return true; // stop shrinking: keep the smallest so far
+    const tc = shrinking ? 0 : performance.now();
     const out = runCase(c, o, report);
+    if (!shrinking) report.caseMs += performance.now() - tc;
     if (!out) {
       if (!shrinking) report.invalid++;
       return true;

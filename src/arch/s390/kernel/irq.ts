@@ -21,7 +21,12 @@
  * later); which rows /proc/interrupts shows is chosen with setIrqClassTable().
  */
 
-import { airqState, doAirqInterrupt, setKernelPhysMem } from '../../../drivers/s390/cio/airq.ts';
+import {
+  type AirqLockRegistry,
+  airqState,
+  doAirqInterrupt,
+  setKernelPhysMem,
+} from '../../../drivers/s390/cio/airq.ts';
 import { TpiInfo } from '../../../hw/s390x/cpu.ts';
 import type { Machine } from '../../../hw/s390x/machine.ts';
 import { ENOMEM } from '../../../include/linux/errno.ts';
@@ -211,8 +216,13 @@ export interface S390IrqState {
 
 const KEY = 's390.irq';
 
-/** The s390 interrupt state of `k`, created on first use. */
+/** One-entry cache of s390IrqState(): the delivery path asks for it several times per interrupt. */
+let cachedKernel: Kernel | null = null;
+let cachedState: S390IrqState | null = null;
+
+/** The s390 interrupt state of `k`, created on first use. Allocation-free once created. */
 export function s390IrqState(k: Kernel): S390IrqState {
+  if (k === cachedKernel) return cachedState!;
   let s = k.subsys.get(KEY) as S390IrqState | undefined;
   if (!s) {
     const regs: IrqRegs[] = [];
@@ -230,6 +240,8 @@ export function s390IrqState(k: Kernel): S390IrqState {
     };
     k.subsys.set(KEY, s);
   }
+  cachedKernel = k;
+  cachedState = s;
   return s;
 }
 
@@ -247,8 +259,7 @@ export function s390Machine(k: Kernel): Machine | null {
 
 /** kernel: inc_irq_stat() — this CPU's counter of class `irq`. Allocation-free. */
 export function incIrqStat(k: Kernel, irq: number): void {
-  const s = k.subsys.get(KEY) as S390IrqState | undefined;
-  (s ?? s390IrqState(k)).irqStat[k.currentCpu * NR_ARCH_IRQS + irq]!++;
+  s390IrqState(k).irqStat[k.currentCpu * NR_ARCH_IRQS + irq]!++;
 }
 
 /** per_cpu(irq_stat, cpu).irqs[irq] */
@@ -308,7 +319,7 @@ function doIRQ(k: Kernel, irq: number): void {
  * this CPU. Allocation-free.
  */
 export function doIoIrq(k: Kernel, cpu: number, tpi: TpiInfo): void {
-  const s = (k.subsys.get(KEY) as S390IrqState | undefined) ?? s390IrqState(k);
+  const s = s390IrqState(k);
   const prev = irqEnterOn(k, s, cpu); // irqentry_enter, set_irq_regs, irq_enter_rcu
   const regs = s.regs[cpu]!;
   const m = s.machine;
@@ -327,7 +338,7 @@ export function doIoIrq(k: Kernel, cpu: number, tpi: TpiInfo): void {
  * the parameter. Allocation-free.
  */
 export function doExtIrq(k: Kernel, cpu: number, code: number, param: number, paramLong = 0): void {
-  const s = (k.subsys.get(KEY) as S390IrqState | undefined) ?? s390IrqState(k);
+  const s = s390IrqState(k);
   const prev = irqEnterOn(k, s, cpu);
   const regs = s.regs[cpu]!;
   regs.intCode = code >>> 0;
@@ -371,7 +382,7 @@ export function unregisterExternalIrq(k: Kernel, code: number, handler: ExtIntHa
 
 /** kernel: do_ext_interrupt() — the "EXT" action of IRQ 0. Allocation-free. */
 export function doExtInterrupt(k: Kernel, _irq: number, _devId: unknown): IrqReturn {
-  const s = (k.subsys.get(KEY) as S390IrqState | undefined) ?? s390IrqState(k);
+  const s = s390IrqState(k);
   const regs = s.regs[k.currentCpu]!;
   const code = regs.intCode & 0xffff; // ext_code.code (the low half of int_code)
   // if (code != EXT_IRQ_CLK_COMP) set_cpu_flag(CIF_NOHZ_DELAY)
@@ -386,7 +397,7 @@ export function doExtInterrupt(k: Kernel, _irq: number, _devId: unknown): IrqRet
 
 /** The "AIO" action of IRQ 2: kernel do_airq_interrupt(irq, dummy) with get_irq_regs()->tpi_info. */
 export function doAirqInterruptAction(k: Kernel, _irq: number, _devId: unknown): IrqReturn {
-  const s = (k.subsys.get(KEY) as S390IrqState | undefined) ?? s390IrqState(k);
+  const s = s390IrqState(k);
   return doAirqInterrupt(k, s.regs[k.currentCpu]!.tpiInfo);
 }
 
@@ -456,7 +467,11 @@ export function s390AttachMachine(k: Kernel, m: Machine): void {
   setKernelPhysMem(k, m.mem);
   m.setIoEntry((cpu, tpi) => doIoIrq(k, cpu, tpi));
   m.setExtEntry((cpu, code, param) => doExtIrq(k, cpu, code, param));
-  k.preemptPoint = (kk, site) => m.preempt(site, kk.currentCpu);
+  const sched = m.sched;
+  // Scheduler.preempt() returns at once unless exploring: test that here, one call less per point
+  k.preemptPoint = (kk, site) => {
+    if (sched.explore) m.preempt(site, kk.currentCpu);
+  };
   const a = airqState(k);
   a.onCr6Change = (kk, cr6) => {
     for (const cpu of onlineCpus(kk)) {
@@ -464,15 +479,28 @@ export function s390AttachMachine(k: Kernel, m: Machine): void {
       if (c) m.setCr6(cpu, ((c.cr6 & ~0xff000000) | (cr6 & 0xff000000)) >>> 0);
     }
   };
-  const locks = m.sched.locks;
-  a.lockRegistry = {
-    get active() {
-      return m.sched.explore;
-    },
-    lock: (name, cpu) => locks.lock(name, cpu),
-    unlock: (name, cpu) => locks.unlock(name, cpu),
-  };
+  a.lockRegistry = new SchedLockRegistry(m.sched);
   if (a.cr6) a.onCr6Change(k, a.cr6);
+}
+
+/**
+ * The airq bit locks' view of the scheduler's lock registry (active only while exploring).
+ * A class, so that `active` is one prototype getter the airq library can inline.
+ */
+class SchedLockRegistry implements AirqLockRegistry {
+  private readonly sched: Machine['sched'];
+  constructor(sched: Machine['sched']) {
+    this.sched = sched;
+  }
+  get active(): boolean {
+    return this.sched.explore;
+  }
+  lock(name: string, cpu: number): boolean {
+    return this.sched.locks.lock(name, cpu);
+  }
+  unlock(name: string, cpu: number): boolean {
+    return this.sched.locks.unlock(name, cpu);
+  }
 }
 
 /* ----------------------------------------------------------- /proc view */

@@ -95,16 +95,26 @@ export interface PciInsnState {
   iib: number;
   /** MPCIFC busy retries seen (model statistics). */
   busyRetries: number;
+  /** A doubleword view of the memory buffer the scratch iib lives in (rebuilt when PhysMem grows). */
+  zeroView: Float64Array | null;
+  zeroViewOf: Uint8Array | null;
 }
 
 const KEY = 's390.pci_insn';
 
+/** One-entry cache of pciInsnState() (SIC from the interrupt handlers asks for it). */
+let cachedKernel: Kernel | null = null;
+let cachedState: PciInsnState | null = null;
+
 export function pciInsnState(k: Kernel): PciInsnState {
+  if (k === cachedKernel) return cachedState!;
   let s = k.subsys.get(KEY) as PciInsnState | undefined;
   if (!s) {
-    s = { errLog: [], errLevel: 3, iib: 0, busyRetries: 0 };
+    s = { errLog: [], errLevel: 3, iib: 0, busyRetries: 0, zeroView: null, zeroViewOf: null };
     k.subsys.set(KEY, s);
   }
+  cachedKernel = k;
+  cachedState = s;
   return s;
 }
 
@@ -202,7 +212,18 @@ function iibScratch(k: Kernel, iib: ZpciSicIib | null): number {
   const mem = kernelPhysMem(k);
   if (!s.iib) s.iib = mem.alloc(ZPCI_SIC_IIB_SIZE, 8, 'union zpci_sic_iib (stack)');
   const a = s.iib;
-  mem.u8.fill(0, a, a + ZPCI_SIC_IIB_SIZE);
+  // zero the 40 bytes as five aligned doublewords (+0.0 is all-zero bytes)
+  if (s.zeroViewOf !== mem.u8) {
+    s.zeroViewOf = mem.u8;
+    s.zeroView = new Float64Array(mem.u8.buffer, 0, mem.u8.length >>> 3);
+  }
+  const f64 = s.zeroView!;
+  const w = a >>> 3;
+  f64[w] = 0;
+  f64[w + 1] = 0;
+  f64[w + 2] = 0;
+  f64[w + 3] = 0;
+  f64[w + 4] = 0;
   if (!iib) return a;
   switch (iib.kind) {
     case 'diib':

@@ -220,8 +220,15 @@ export function domainPciIrq(k: Kernel): DomainPciIrq | null {
   return (k.subsys.get(KEY) as DomainPciIrq | undefined) ?? null;
 }
 
+/** One-entry cache of G() (the handlers ask for it on every interrupt); zpciIrqInit refreshes it. */
+let gCacheKernel: Kernel | null = null;
+let gCache: DomainPciIrq | undefined;
+
 function G(k: Kernel): DomainPciIrq {
-  return k.subsys.get(KEY) as DomainPciIrq;
+  if (k === gCacheKernel) return gCache!;
+  gCacheKernel = k;
+  gCache = k.subsys.get(KEY) as DomainPciIrq | undefined;
+  return gCache!;
 }
 
 /** num_possible_cpus() */
@@ -1085,6 +1092,7 @@ export function createDomainBackend(
         tmpMask: cpumaskCreate(),
       };
       k.subsys.set(KEY, g);
+      if (gCacheKernel === k) gCache = g;
       setArchMsiOps(k, { archRestoreMsiIrqs });
       return zpciIrqInit(k);
     },

@@ -227,19 +227,30 @@ export const PHYSMEM_KEY = 's390.physmem';
 /** Attach the simulated physical memory the kernel's DMA allocations come from. */
 export function setKernelPhysMem(k: Kernel, mem: PhysMem): void {
   k.subsys.set(PHYSMEM_KEY, mem);
+  if (k === memCacheKernel) memCacheMem = mem;
   const s = k.subsys.get(AIRQ_STATE_KEY) as AirqState | undefined;
   if (s) s.mem = mem;
 }
 
+/** One-entry caches of kernelPhysMem() / airqState() (asked for on every interrupt). */
+let memCacheKernel: Kernel | null = null;
+let memCacheMem: PhysMem | null = null;
+let stateCacheKernel: Kernel | null = null;
+let stateCacheState: AirqState | null = null;
+
 /** The kernel-visible PhysMem (set by the machine or setKernelPhysMem). */
 export function kernelPhysMem(k: Kernel): PhysMem {
+  if (k === memCacheKernel) return memCacheMem!;
   const mem = k.subsys.get(PHYSMEM_KEY) as PhysMem | undefined;
   if (!mem) throw new Error('airq: no PhysMem attached to the kernel (setKernelPhysMem)');
+  memCacheKernel = k;
+  memCacheMem = mem;
   return mem;
 }
 
-/** The airq globals of `k`, created on first use. */
+/** The airq globals of `k`, created on first use. Allocation-free once created. */
 export function airqState(k: Kernel): AirqState {
+  if (k === stateCacheKernel) return stateCacheState!;
   let s = k.subsys.get(AIRQ_STATE_KEY) as AirqState | undefined;
   if (!s) {
     s = {
@@ -254,6 +265,8 @@ export function airqState(k: Kernel): AirqState {
     };
     k.subsys.set(AIRQ_STATE_KEY, s);
   }
+  stateCacheKernel = k;
+  stateCacheState = s;
   return s;
 }
 
