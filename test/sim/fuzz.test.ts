@@ -41,7 +41,11 @@ describe('serializer', () => {
     cases.forEach((c, i) => {
       const t: FuzzTarget = i % 2 ? DOMAIN : { backend: 'v1', delivery: 'floating', parentDomain: 'global' };
       const { base, drafts } = realize(c, t);
-      const s = buildScenario({ ...base, name: `rt${i}`, description: 'round trip: a: b, "quoted" #x' }, drafts, c.schedule ?? []);
+      const s = buildScenario(
+        { ...base, name: `rt${i}`, description: 'round trip: a: b, "quoted" #x' },
+        drafts,
+        c.schedule ?? [],
+      );
       steps += s.steps.length;
       const r = loadScenario(scenarioToYaml(s, ['a comment']), 'rt.yaml');
       if (!r.ok) throw new Error(`${r.errors[0]!.message}\n${scenarioToYaml(s)}`);
@@ -123,7 +127,15 @@ describe('saved replays (regressions/)', () => {
 
 describe('fuzzing', () => {
   it('a fixed-seed run on domain: counts are reproducible and replays reproduce', () => {
-    const o = { target: DOMAIN, differential: false, lane: 0, seed: 5, ops: 4000, outDir: 'fuzz-findings', maxShrinkRuns: 150 };
+    const o = {
+      target: DOMAIN,
+      differential: false,
+      lane: 0,
+      seed: 5,
+      ops: 4000,
+      outDir: 'fuzz-findings',
+      maxShrinkRuns: 150,
+    };
     const a = fuzzLane(o);
     const b = fuzzLane(o);
     expect(a.ops).toBeGreaterThanOrEqual(4000);
@@ -153,7 +165,11 @@ describe('fuzzing', () => {
           const pp = k.preemptPoint;
           k.preemptPoint = (kk, site) => {
             if (site === 'airq_iv_alloc' && !cpumaskTestCpu(1, kk.cpuOnlineMask)) {
-              warn(kk, 'arch/s390/pci/pci_irq.c zpci_planted_alloc', 'planted: vector bits allocated while CPU 1 is offline');
+              warn(
+                kk,
+                'arch/s390/pci/pci_irq.c zpci_planted_alloc',
+                'planted: vector bits allocated while CPU 1 is offline',
+              );
             }
             pp?.(kk, site);
           };

@@ -54,7 +54,9 @@ function progressBar(): { update: (done: number, total: number) => void; end: ()
       const w = 30;
       const frac = Math.min(1, total > 0 ? done / total : 1);
       const bar = '#'.repeat(Math.round(frac * w)).padEnd(w, '.');
-      process.stderr.write(`\r  fuzz [${bar}] ${(frac * 100).toFixed(0).padStart(3)}% ${done} / ${total} ops`);
+      process.stderr.write(
+        `\r  fuzz [${bar}] ${(frac * 100).toFixed(0).padStart(3)}% ${done} / ${total} ops`,
+      );
     },
     end() {
       if (on) process.stderr.write('\r\x1b[K');
@@ -102,14 +104,20 @@ function wrap(text: string, width: number): string[] {
 export function registerFuzzCommand(program: Command, setExit: (code: number) => void): void {
   const cmd = program
     .command('fuzz')
-    .description('random driver, hotplug, CPU and fault sequences with interleavings; minimal replays of what goes wrong')
+    .description(
+      'random driver, hotplug, CPU and fault sequences with interleavings; minimal replays of what goes wrong',
+    )
     .option('--backend <name>', 'legacy | v1 | mainline | domain', 'domain')
-    .addOption(new Option('--delivery <mode>', 'interrupt delivery').choices(['floating', 'directed']).default('directed'))
     .addOption(
-      new Option('--parent-domain <kind>', 'domain backend: one MSI parent domain, or one per zPCI bus').choices([
-        'global',
-        'per-bus',
-      ]),
+      new Option('--delivery <mode>', 'interrupt delivery')
+        .choices(['floating', 'directed'])
+        .default('directed'),
+    )
+    .addOption(
+      new Option(
+        '--parent-domain <kind>',
+        'domain backend: one MSI parent domain, or one per zPCI bus',
+      ).choices(['global', 'per-bus']),
     )
     .option('--seed <n>', 'fuzz seed', parseSeed, 1)
     .option('--ops <n>', 'scenario steps to run in this process', posInt('--ops', 1e12), 100_000)
@@ -119,7 +127,11 @@ export function registerFuzzCommand(program: Command, setExit: (code: number) =>
     .option('--regressions <dir>', 'saved replays to run first', 'regressions')
     .option('--no-regressions', 'do not run the saved replays')
     .option('--out <dir>', 'where to write replays of new findings', 'fuzz-findings')
-    .option('--max-commands <n>', 'commands generated per scenario (about 1 in 4 becomes a step)', posInt('--max-commands', 100_000))
+    .option(
+      '--max-commands <n>',
+      'commands generated per scenario (about 1 in 4 becomes a step)',
+      posInt('--max-commands', 100_000),
+    )
     .addOption(new Option('--format <fmt>', 'output format').choices(['text', 'json']).default('text'))
     .addHelpText(
       'after',
@@ -141,12 +153,18 @@ Examples:
       throw new UsageError(`irqlab: --backend: expected legacy, v1, mainline or domain, got "${o.backend}"`);
     }
     if (o.parentDomain !== undefined && o.backend !== 'domain') {
-      throw new UsageError(`irqlab: --parent-domain applies to the domain backend only (backend is ${o.backend})`);
+      throw new UsageError(
+        `irqlab: --parent-domain applies to the domain backend only (backend is ${o.backend})`,
+      );
     }
     if (o.differential && o.backend === 'legacy') {
       throw new UsageError('irqlab: --differential compares legacy with --backend; choose another backend');
     }
-    const target = { backend: o.backend as BuiltinBackend, delivery: o.delivery, parentDomain: o.parentDomain ?? 'global' };
+    const target = {
+      backend: o.backend as BuiltinBackend,
+      delivery: o.delivery,
+      parentDomain: o.parentDomain ?? 'global',
+    };
     const command = `irqlab fuzz ${process.argv.slice(process.argv.indexOf('fuzz') + 1).join(' ')}`.trim();
     const bar = progressBar();
     const r = await fuzzRun({

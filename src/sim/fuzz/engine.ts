@@ -10,12 +10,13 @@
  * signature) do not fail the property again, so one lane can report several distinct ones.
  */
 import fc from 'fast-check';
-import { type Difference, compareRuns } from '../diff.ts';
+import type { ZpciSystem } from '../../arch/s390/pci/system.ts';
+import { compareRuns, type Difference } from '../diff.ts';
 import type { Finding } from '../findings.ts';
 import { type RunOverrides, type RunResult, runScenario } from '../runner.ts';
 import { loadScenario } from '../scenario/load.ts';
 import type { Scenario, Step } from '../scenario/schema.ts';
-import { type FuzzTarget, type GeneratedCase, caseArbitrary, realize } from './generate.ts';
+import { caseArbitrary, type FuzzTarget, type GeneratedCase, realize } from './generate.ts';
 import { buildScenario, filterValid, type StepDraft } from './model.ts';
 import { findMisuse } from './repair.ts';
 import { scenarioToYaml } from './serialize.ts';
@@ -105,16 +106,15 @@ export function kernelName(model: string): string {
     .toLowerCase();
 }
 
-/** Model functions of the zPCI MSI backends and the arch glue they are called from. */
-const BACKEND_FN = /^(zpci|arch[A-Z]|__?alloc|.*Airq|.*Msi.*Domain|zpci)/;
-
-/** The innermost backend function of a call chain, as a kernel name. */
+/**
+ * The innermost zPCI function of a call chain, as a kernel name: the backends'
+ * functions (zpci_msi_domain_alloc, __alloc_airq, arch_setup_msi_irqs, ...) and the
+ * arch/s390/pci code around them all start with zpci, arch_ or __alloc_airq.
+ */
 export function backendFunction(chain: readonly string[]): string | null {
   for (const raw of chain) {
     const name = raw.replace(/^.*\./, '');
-    if (/^(zpci|arch[A-Z]|alloc[A-Z]*Airq|__allocAirq)/.test(name) || (BACKEND_FN.test(name) && name.startsWith('zpci'))) {
-      return kernelName(name);
-    }
+    if (/^(zpci|arch[A-Z]|__allocAirq|allocAirq)/.test(name)) return kernelName(name);
   }
   return null;
 }
@@ -137,9 +137,51 @@ function differenceSignature(d: Difference): string {
   return `difference:${d.what}@${normalizeMessage(d.text.replace(/^handler \S+/, 'handler H').replace(/step # \(([a-z_]+)[^)]*\)/, 'step $1'))}`;
 }
 
+/** Simulated time after which a run counts as hung (busy loops advance the clock). */
+const WATCHDOG_NS = 120e9;
+/** Scheduler events after which a run counts as an interrupt storm. */
+const WATCHDOG_EVENTS = 1_000_000;
+/** Preemption points after which a run counts as a kernel loop that never ends. */
+const WATCHDOG_POINTS = 200_000;
+
+/** The message prefix of a watchdog stop (a soft lockup in kernel terms). */
+export const WATCHDOG_TEXT = 'watchdog: BUG: soft lockup';
+
+/**
+ * Stop a run that never ends: a kernel busy loop (it offers preemption points and
+ * advances the clock) or an event storm. The error becomes an Oops finding and the run
+ * stops there, as the runner does for a kernel BUG.
+ */
+function installWatchdog(sys: ZpciSystem): void {
+  const k = sys.k;
+  const pp = k.preemptPoint;
+  let points = 0;
+  k.preemptPoint = (kk, site) => {
+    if (++points > WATCHDOG_POINTS) {
+      throw new Error(
+        `${WATCHDOG_TEXT} - CPU#${kk.currentCpu} looping through ${site} (${points} preemption points in one run)`,
+      );
+    }
+    if (kk.sim.time > WATCHDOG_NS) {
+      throw new Error(
+        `${WATCHDOG_TEXT} - CPU#${kk.currentCpu} stuck at ${site} for ${Math.round(kk.sim.time / 1e9)}s of simulated time`,
+      );
+    }
+    pp?.(kk, site);
+  };
+  const sched = sys.machine.sched;
+  const step = sched.step.bind(sched);
+  sched.step = () => {
+    if (sched.eventsRun > WATCHDOG_EVENTS) {
+      throw new Error(`${WATCHDOG_TEXT} - ${sched.eventsRun} events without quiescence (interrupt storm)`);
+    }
+    return step();
+  };
+}
+
 /** Runs of a scenario for the mode: [target] or [legacy, target]. */
 function runAll(s: Scenario, o: FuzzOptions): RunResult[] {
-  const base: RunOverrides = { memSize: o.memSize ?? 256 << 10 };
+  const base: RunOverrides = { memSize: o.memSize ?? 256 << 10, afterBoot: installWatchdog };
   const t = o.target;
   const target: RunOverrides = {
     ...base,
@@ -163,18 +205,20 @@ function failuresOf(results: readonly RunResult[], differential: boolean): Failu
     }));
   }
   const r = results[0]!;
-  return r.findings.map((f) => ({ kind: f.kind, signature: findingSignature(f), finding: f, difference: null, message: f.message }));
+  return r.findings.map((f) => ({
+    kind: f.kind,
+    signature: findingSignature(f),
+    finding: f,
+    difference: null,
+    message: f.message,
+  }));
 }
 
 /**
  * Realize, run and repair one case. Returns null if the misuse repair does not converge
  * in three rounds (the case counts as invalid and passes).
  */
-export function runCase(
-  c: GeneratedCase,
-  o: FuzzOptions,
-  stats?: { repaired: number },
-): Outcome | null {
+export function runCase(c: GeneratedCase, o: FuzzOptions, stats?: { repaired: number }): Outcome | null {
   const { base, drafts: first } = realize(c, o.target);
   let drafts: StepDraft[] = first;
   let ops = 0;
@@ -189,16 +233,28 @@ export function runCase(
         scenario: s,
         results: [],
         ops,
-        failures: [{ kind: 'crash', signature: `crash@${normalizeMessage(msg)}`, finding: null, difference: null, message: msg }],
+        failures: [
+          {
+            kind: 'crash',
+            signature: `crash@${normalizeMessage(msg)}`,
+            finding: null,
+            difference: null,
+            message: msg,
+          },
+        ],
       };
     }
     for (const r of results) ops += r.steps.length;
     const misuse = new Set<number>();
     for (const r of results) for (const i of findMisuse(s, r)) misuse.add(i);
-    if (misuse.size === 0) return { scenario: s, results, ops, failures: failuresOf(results, o.differential) };
+    if (misuse.size === 0)
+      return { scenario: s, results, ops, failures: failuresOf(results, o.differential) };
     if (round === 3) break;
     const before = drafts.length;
-    drafts = filterValid(base, drafts.filter((_, i) => !misuse.has(i)));
+    drafts = filterValid(
+      base,
+      drafts.filter((_, i) => !misuse.has(i)),
+    );
     if (stats) stats.repaired += before - drafts.length;
   }
   return null;
@@ -214,7 +270,15 @@ function effectiveSchedule(s: Scenario, results: readonly RunResult[]): number[]
 }
 
 function stepText(st: Step): string {
-  const yaml = scenarioToYaml({ file: '', name: 'x', description: '', machine: DUMMY_MACHINE, functions: [], steps: [st], schedule: [] });
+  const yaml = scenarioToYaml({
+    file: '',
+    name: 'x',
+    description: '',
+    machine: DUMMY_MACHINE,
+    functions: [],
+    steps: [st],
+    schedule: [],
+  });
   return yaml.slice(yaml.indexOf('  - ') + 4).trim();
 }
 const DUMMY_MACHINE: Scenario['machine'] = {
@@ -247,7 +311,9 @@ export function describeFailure(f: Failure, s: Scenario, o: FuzzOptions, path: s
   const st = stepIdx >= 0 ? s.steps[stepIdx] : undefined;
   const during = st ? `during step ${stepIdx} (\`${stepText(st)}\`)` : 'after the last step';
   const seq = s.steps.map((x) => x.kind).join(', ');
-  const explore = s.schedule.length ? ` The interleaving matters: the file's \`schedule:\` makes the scheduler preempt at the chosen points (MSIs in flight, another CPU's handler).` : '';
+  const explore = s.schedule.length
+    ? ` The interleaving matters: the file's \`schedule:\` makes the scheduler preempt at the chosen points (MSIs in flight, another CPU's handler).`
+    : '';
   if (f.difference) {
     return (
       `Differential: legacy and ${targetLabel(o.target)} behave differently on the same scenario. ` +
@@ -255,7 +321,9 @@ export function describeFailure(f: Failure, s: Scenario, o: FuzzOptions, path: s
       `Minimal sequence (${s.steps.length} steps): ${seq}.${explore} Reproduce with \`irqlab diff ${path} --backend legacy --against ${o.target.backend}${o.target.backend === 'domain' ? ` --parent-domain ${o.target.parentDomain}` : ''}\`.`
     );
   }
-  const chain = f.finding?.callChain.length ? ` Call chain (innermost first): ${f.finding.callChain.slice(0, 8).join(' <- ')}.` : '';
+  const chain = f.finding?.callChain.length
+    ? ` Call chain (innermost first): ${f.finding.callChain.slice(0, 8).join(' <- ')}.`
+    : '';
   const fn = where ? ` It went wrong in the backend's ${where}().` : '';
   return (
     `${f.kind} on ${targetLabel(o.target)} ${during}: ${f.message.replace(/\s+/g, ' ').trim()}${/[.!]$/.test(f.message.trim()) ? '' : '.'}${fn}${chain} ` +
@@ -372,7 +440,9 @@ export function fuzzLane(o: LaneOptions): LaneReport {
       report.caseOps += out.ops;
     }
     o.onProgress?.(report.ops);
-    const failure = out.failures.find((f) => !known.has(f.signature) && !(last && shrinking && f.signature !== last.failure.signature));
+    const failure = out.failures.find(
+      (f) => !known.has(f.signature) && !(last && shrinking && f.signature !== last.failure.signature),
+    );
     if (!failure) return true;
     last = { out, failure };
     shrinking = true;
@@ -406,9 +476,20 @@ export function runRegression(
   text: string,
   path: string,
   o: FuzzOptions,
-): { ok: boolean; error?: string; ops: number; findings: { kind: string; signature: string; text: string }[] } {
+): {
+  ok: boolean;
+  error?: string;
+  ops: number;
+  findings: { kind: string; signature: string; text: string }[];
+} {
   const loaded = loadScenario(text, path);
-  if (!loaded.ok) return { ok: false, error: loaded.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`).join('\n'), ops: 0, findings: [] };
+  if (!loaded.ok)
+    return {
+      ok: false,
+      error: loaded.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`).join('\n'),
+      ops: 0,
+      findings: [],
+    };
   const s = loaded.scenario;
   let results: RunResult[];
   try {

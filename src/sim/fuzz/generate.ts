@@ -357,6 +357,38 @@ const CMDS: {
   },
 ];
 
+/** Cumulative weights of CMDS over 0..255, for decodeCommand. */
+let cumulative: number[] | null = null;
+
+/** One integer -> a command: bits 0..7 pick the command by weight, bits 8..30 are its selectors. */
+export function decodeCommand(n: number): Cmd {
+  const sel = [0, 0, 0, 0];
+  const c = CMDS[decodeInto(n, sel)]!;
+  return new StepCommand(c.label, sel, c.make);
+}
+
+/** Decode `n`: the index into CMDS, selectors written to `sel`. */
+function decodeInto(n: number, sel: number[]): number {
+  if (!cumulative) {
+    const total = CMDS.reduce((a, c) => a + c.weight, 0);
+    let acc = 0;
+    cumulative = CMDS.map((c) => {
+      acc += c.weight;
+      return Math.round((acc / total) * 256);
+    });
+  }
+  const k = n & 255;
+  let i = 0;
+  while (i < CMDS.length - 1 && k >= cumulative[i]!) i++;
+  const b = (n >>> 16) & 255;
+  const x = (n >>> 24) & 127;
+  sel[0] = (n >>> 8) & 255;
+  sel[1] = b;
+  sel[2] = x;
+  sel[3] = (x * 7 + b) & 255;
+  return i;
+}
+
 /** The weighted command arbitrary (four selectors each; shrink toward 0 = first target). */
 export function commandArbitrary(): fc.Arbitrary<Cmd> {
   const sel = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255));
@@ -438,7 +470,12 @@ export interface GeneratedCase {
   readonly nrCpus: number;
   readonly seed: number;
   readonly functions: ZpciFunctionSpec[];
-  readonly cmds: Iterable<Cmd>;
+  /**
+   * The commands: fast-check command objects (generator 'commands'), or one integer per
+   * command (generator 'compact': bits 0..7 pick the command by weight, bits 8..30 its
+   * selectors). Both run through the same model (check, then run).
+   */
+  readonly cmds: Iterable<Cmd> | readonly number[];
   /** null: normal mode; else the exploration schedule (may be all zeros). */
   readonly schedule: number[] | null;
 }
@@ -452,7 +489,15 @@ function denseSchedule(pairs: readonly { at: number; choice: number }[]): number
 }
 
 /** The whole case: machine size, functions, commands, interleaving choices. */
-export function caseArbitrary(maxCommands: number): fc.Arbitrary<GeneratedCase> {
+export type GeneratorStyle = 'compact' | 'commands';
+
+/**
+ * The whole case. `compact` (default) encodes each command as one integer: fast-check
+ * generates and shrinks an integer array (drop elements, shrink values) far faster
+ * than command objects, and decoding goes through the same commands and model, so the
+ * sequences and their validity are the same. `commands` is fc.commands + fc.modelRun.
+ */
+export function caseArbitrary(maxCommands: number, style: GeneratorStyle = 'compact'): fc.Arbitrary<GeneratedCase> {
   return fc.record({
     nrCpus: fc.oneof(
       { weight: 1, arbitrary: fc.constant(1) },
@@ -460,7 +505,10 @@ export function caseArbitrary(maxCommands: number): fc.Arbitrary<GeneratedCase> 
     ),
     seed: fc.nat(0xffff),
     functions: functionsArbitrary(),
-    cmds: fc.commands([commandArbitrary()], { maxCommands, size: 'max' }),
+    cmds:
+      style === 'commands'
+        ? fc.commands([commandArbitrary()], { maxCommands, size: 'max' })
+        : fc.array(fc.nat(0x7fffffff), { maxLength: maxCommands, size: 'max' }),
     schedule: fc.oneof(
       { weight: 2, arbitrary: fc.constant(null) },
       {
@@ -486,7 +534,18 @@ export function realize(
     functions: c.functions,
   };
   const sink: StepSink = { drafts: [] };
-  fc.modelRun(() => ({ model: new FuzzModel(base), real: sink }), c.cmds);
+  if (Array.isArray(c.cmds)) {
+    // The same check-then-run as fc.modelRun, with make() called once per command.
+    const model = new FuzzModel(base);
+    const sel = [0, 0, 0, 0];
+    for (const n of c.cmds as readonly number[]) {
+      const d = CMDS[decodeInto(n, sel)]!.make(model, sel);
+      if (d !== null && model.accepts(d)) {
+        model.apply(d);
+        sink.drafts.push(d);
+      }
+    }
+  } else fc.modelRun(() => ({ model: new FuzzModel(base), real: sink }), c.cmds as Iterable<Cmd>);
   sink.drafts.push({ kind: 'teardown' });
   return { base, drafts: sink.drafts };
 }

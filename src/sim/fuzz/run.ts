@@ -11,7 +11,15 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { type FoundCase, type FuzzOptions, fuzzLane, type LaneOptions, type LaneReport, mixSeed, runRegression } from './engine.ts';
+import {
+  type FoundCase,
+  type FuzzOptions,
+  fuzzLane,
+  type LaneOptions,
+  type LaneReport,
+  mixSeed,
+  runRegression,
+} from './engine.ts';
 
 export interface FuzzRunOptions extends FuzzOptions {
   readonly seed: number;
@@ -75,7 +83,12 @@ export function listReplays(dir: string): string[] {
     .map((f) => join(dir, f));
 }
 
-function laneOptions(o: FuzzRunOptions, lane: number, ops: number, known: readonly string[]): Omit<LaneOptions, 'onProgress'> {
+function laneOptions(
+  o: FuzzRunOptions,
+  lane: number,
+  ops: number,
+  known: readonly string[],
+): Omit<LaneOptions, 'onProgress'> {
   return {
     target: o.target,
     differential: o.differential,
@@ -92,7 +105,10 @@ function laneOptions(o: FuzzRunOptions, lane: number, ops: number, known: readon
   };
 }
 
-function runLaneInWorker(opts: Omit<LaneOptions, 'onProgress'>, onProgress: (lane: number, ops: number) => void): Promise<LaneReport> {
+function runLaneInWorker(
+  opts: Omit<LaneOptions, 'onProgress'>,
+  onProgress: (lane: number, ops: number) => void,
+): Promise<LaneReport> {
   const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
   return new Promise((resolve, reject) => {
     const url = new URL(`./worker${ext}`, import.meta.url).href;
@@ -102,11 +118,14 @@ function runLaneInWorker(opts: Omit<LaneOptions, 'onProgress'>, onProgress: (lan
         ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((api) => { api.register(); return import(${JSON.stringify(url)}); });`
         : `import(${JSON.stringify(url)});`;
     const w = new Worker(boot, { eval: true, workerData: opts });
-    w.on('message', (m: { type: string; lane?: number; ops?: number; report?: LaneReport; message?: string }) => {
-      if (m.type === 'progress') onProgress(m.lane!, m.ops!);
-      else if (m.type === 'done') resolve(m.report!);
-      else if (m.type === 'error') reject(new Error(`fuzz worker: ${m.message}`));
-    });
+    w.on(
+      'message',
+      (m: { type: string; lane?: number; ops?: number; report?: LaneReport; message?: string }) => {
+        if (m.type === 'progress') onProgress(m.lane!, m.ops!);
+        else if (m.type === 'done') resolve(m.report!);
+        else if (m.type === 'error') reject(new Error(`fuzz worker: ${m.message}`));
+      },
+    );
     w.on('error', reject);
     w.on('exit', (code) => {
       if (code !== 0) reject(new Error(`fuzz worker exited with code ${code}`));
@@ -125,7 +144,12 @@ export async function fuzzRun(o: FuzzRunOptions): Promise<FuzzRunReport> {
   for (const path of o.regressionsDir ? listReplays(o.regressionsDir) : []) {
     const r = runRegression(readFileSync(path, 'utf8'), path, o);
     regOps += r.ops;
-    regressions.push({ path, ok: r.ok, ...(r.error !== undefined ? { error: r.error } : {}), findings: r.findings });
+    regressions.push({
+      path,
+      ok: r.ok,
+      ...(r.error !== undefined ? { error: r.error } : {}),
+      findings: r.findings,
+    });
     for (const f of r.findings) {
       if (known.has(f.signature)) continue;
       known.add(f.signature);
@@ -161,7 +185,9 @@ export async function fuzzRun(o: FuzzRunOptions): Promise<FuzzRunReport> {
   const knownList = [...known];
   let lanes: LaneReport[];
   if (W === 1) {
-    lanes = [fuzzLane({ ...laneOptions(o, first, perLane, knownList), onProgress: (ops) => report(first, ops) })];
+    lanes = [
+      fuzzLane({ ...laneOptions(o, first, perLane, knownList), onProgress: (ops) => report(first, ops) }),
+    ];
   } else {
     lanes = await Promise.all(
       [...Array(W).keys()].map((w) => runLaneInWorker(laneOptions(o, first + w, perLane, knownList), report)),
@@ -198,7 +224,8 @@ export async function fuzzRun(o: FuzzRunOptions): Promise<FuzzRunReport> {
     });
   }
   const ops = regOps + lanes.reduce((n, l) => n + l.ops, 0);
-  const perCore = lanes.reduce((n, l) => n + (l.elapsedMs > 0 ? (l.ops / l.elapsedMs) * 1000 : 0), 0) / lanes.length;
+  const perCore =
+    lanes.reduce((n, l) => n + (l.elapsedMs > 0 ? (l.ops / l.elapsedMs) * 1000 : 0), 0) / lanes.length;
   return {
     regressions,
     lanes: lanes.map(({ findings: _f, ...rest }) => rest),
@@ -208,6 +235,7 @@ export async function fuzzRun(o: FuzzRunOptions): Promise<FuzzRunReport> {
     cases: lanes.reduce((n, l) => n + l.cases, 0),
     elapsedMs: performance.now() - t0,
     opsPerSecondPerCore: perCore,
-    caseOpsPerSecondPerCore: lanes.reduce((n, l) => n + (l.caseMs > 0 ? (l.caseOps / l.caseMs) * 1000 : 0), 0) / lanes.length,
+    caseOpsPerSecondPerCore:
+      lanes.reduce((n, l) => n + (l.caseMs > 0 ? (l.caseOps / l.caseMs) * 1000 : 0), 0) / lanes.length,
   };
 }

@@ -49,6 +49,12 @@ export interface ZpciIrqBackend {
   zpciRemoveParentMsiDomain?(k: Kernel, zbus: ZpciBus): void;
   /** mainline: kernel: zpci_set_irq(zdev) (exported for zpci_reenable_device) */
   zpciSetIrq?(k: Kernel, zdev: ZpciDev): number;
+  /**
+   * domain only (no kernel counterpart): zpci_disable_device() succeeded, so the firmware
+   * dropped the function's interrupt registration; indicators a failed deregistration had
+   * to keep can be freed now.
+   */
+  zpciIrqFunctionDisabled?(k: Kernel, zdev: ZpciDev): void;
 }
 
 /**

@@ -203,6 +203,8 @@ export function zpciDisableDevice(k: Kernel, zdev: ZpciDev): number {
     rc = -EIO;
   }
   if (rc === 0) zdev.ioatRegistered = false; // the firmware dropped the DMA translation
+  // irqlab (domain backend only): the firmware no longer writes the function's indicators.
+  if (rc === 0 || rc === -EINVAL) zpciGlobals(k).backend?.zpciIrqFunctionDisabled?.(k, zdev);
   return rc;
 }
 

@@ -196,6 +196,11 @@ export interface ZpciFnIrqState {
   prepared: boolean;
   /** The firmware holds our interrupt registration. */
   registered: boolean;
+  /**
+   * Indicators kept after a refused deregistration, until the function is disabled:
+   * the AIBV and summary bit (floating) or the DIBV bit range (directed).
+   */
+  parked: { aibv: AirqIv | null; aisb: number; firstBit: number; nrIrqs: number } | null;
 }
 
 const KEY = 's390.pci_irq.domain';
@@ -203,7 +208,7 @@ const KEY = 's390.pci_irq.domain';
 function fnState(g: DomainPciIrq, zdev: ZpciDev): ZpciFnIrqState {
   let s = g.fnState.get(zdev);
   if (!s) {
-    s = { prepared: false, registered: false };
+    s = { prepared: false, registered: false, parked: null };
     g.fnState.set(zdev, s);
   }
   return s;
@@ -557,35 +562,44 @@ function __allocAirq(k: Kernel, zdev: ZpciDev, msiVecs: number, bit: BitOut): nu
 
 /** The exact reverse of a successful __alloc_airq (also clears left-over indicator bits). */
 function zpciFreeAirq(k: Kernel, zdev: ZpciDev): void {
-  const g = G(k);
-  if (g.irqDelivery === DIRECTED) {
-    if (zdev.msiNrIrqs) {
-      // departure: free exactly the msi_nr_irqs bits prepare allocated (v1 D5 / mainline M2: max_msi)
-      airqIvFree(k, g.zpciIbv![0]!, zdev.msiFirstBit, zdev.msiNrIrqs);
-      // departure: clear bits still pending in the other CPUs' DIBVs for the range
-      const end = zdev.msiFirstBit + zdev.msiNrIrqs;
-      for (let cpu = 1; cpu < k.nrCpuIds; cpu++) {
-        const dibv = g.zpciIbv![cpu];
-        if (!dibv) continue;
-        while (airqIvScan(k, dibv, zdev.msiFirstBit, end) !== AIRQ_IV_NONE) {}
-      }
-    }
-  } else {
-    if (zdev.aisb !== AISB_NONE) {
-      // departure: the shortcut pointer is reset (mainline M3 leaves it dangling)
-      g.zpciIbv![zdev.aisb] = null;
-      airqIvFreeBit(k, g.zpciSbv!, zdev.aisb);
-      zdev.aisb = AISB_NONE;
-    }
-    if (zdev.aibv) {
-      airqIvRelease(k, zdev.aibv);
-      zdev.aibv = null;
-    }
-  }
+  zpciReleaseIndicators(k, zdev.aibv, zdev.aisb, zdev.msiFirstBit, zdev.msiNrIrqs);
+  zdev.aisb = AISB_NONE;
+  zdev.aibv = null;
   // departure: msi_nr_irqs is reset (v1 keeps it: the next REG_INT_D reuses it, D3/D14)
   zdev.msiFirstBit = MSI_FIRST_BIT_NONE;
   zdev.msiNrIrqs = 0;
-  fnState(g, zdev).prepared = false;
+  fnState(G(k), zdev).prepared = false;
+}
+
+/** Give back a function's indicators: its DIBV bit range (directed) or its summary bit and AIBV (floating). */
+function zpciReleaseIndicators(
+  k: Kernel,
+  aibv: AirqIv | null,
+  aisb: number,
+  firstBit: number,
+  nrIrqs: number,
+): void {
+  const g = G(k);
+  if (g.irqDelivery === DIRECTED) {
+    if (nrIrqs) {
+      // departure: free exactly the msi_nr_irqs bits prepare allocated (v1 D5 / mainline M2: max_msi)
+      airqIvFree(k, g.zpciIbv![0]!, firstBit, nrIrqs);
+      // departure: clear bits still pending in the other CPUs' DIBVs for the range
+      const end = firstBit + nrIrqs;
+      for (let cpu = 1; cpu < k.nrCpuIds; cpu++) {
+        const dibv = g.zpciIbv![cpu];
+        if (!dibv) continue;
+        while (airqIvScan(k, dibv, firstBit, end) !== AIRQ_IV_NONE) {}
+      }
+    }
+  } else {
+    if (aisb !== AISB_NONE) {
+      // departure: the shortcut pointer is reset (mainline M3 leaves it dangling)
+      g.zpciIbv![aisb] = null;
+      airqIvFreeBit(k, g.zpciSbv!, aisb);
+    }
+    if (aibv) airqIvRelease(k, aibv);
+  }
 }
 
 /* ------------------------------------------------------- prepare / teardown */
@@ -652,8 +666,11 @@ function zpciMsiTeardown(k: Kernel, domain: IrqDomain, _arg: MsiAllocInfo): void
   if (!st.prepared) return;
   const rc = zpciClearIrq(k, zdev);
   if (rc) {
-    // departure: keep (leak) what the firmware may still write into, as legacy does (v1/mainline free it: D6)
+    // departure: the firmware may still write into the indicators, so they are neither freed
+    // now (v1/mainline D6: DMA after free) nor leaked (legacy): they are parked and freed when
+    // zpci_disable_device() has dropped the registration (zpciIrqFunctionDisabled).
     k.sim.log.printk('err', `${PR}Deregistering adapter IRQs for ${pciName(dev.owner as PciDev)} failed`);
+    st.parked = { aibv: zdev.aibv, aisb: zdev.aisb, firstBit: zdev.msiFirstBit, nrIrqs: zdev.msiNrIrqs };
     zdev.aibv = null;
     zdev.aisb = AISB_NONE;
     zdev.msiFirstBit = MSI_FIRST_BIT_NONE;
@@ -662,6 +679,16 @@ function zpciMsiTeardown(k: Kernel, domain: IrqDomain, _arg: MsiAllocInfo): void
     return;
   }
   zpciFreeAirq(k, zdev);
+}
+
+/** Free the indicators parked by a refused deregistration, once the function is disabled. */
+function zpciIrqFunctionDisabled(k: Kernel, zdev: ZpciDev): void {
+  const st = G(k).fnState.get(zdev);
+  const p = st?.parked;
+  if (!st || !p) return;
+  st.parked = null;
+  st.registered = false;
+  zpciReleaseIndicators(k, p.aibv, p.aisb, p.firstBit, p.nrIrqs);
 }
 
 /* ------------------------------------------------------- parent domain ops */
@@ -1098,6 +1125,7 @@ export function createDomainBackend(
     },
     zpciIrqExit,
     zpciSetIrq: zpciReenableSetIrq,
+    zpciIrqFunctionDisabled,
   };
   if (mode === 'global') {
     backend.zpciSetMsiParentDomain = zpciSetMsiParentDomain;
