@@ -5,10 +5,14 @@
  * in a worker process of its own (the default: no JIT feedback shared between cases).
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { runInNewContext } from 'node:vm';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { pciAllocIrqVectors, pciFreeIrqVectors } from '../drivers/pci/msi/api.ts';
+import { PCI_IRQ_MSIX } from '../include/linux/pci.ts';
 import {
   type BenchBackend,
   type BenchDelivery,
@@ -43,6 +47,8 @@ export interface BenchSizes {
   memVectors: number;
   /** CLI runs timed. */
   cliRuns: number;
+  /** Scenario steps per fuzzing repetition. */
+  fuzzOps: number;
 }
 
 export const FULL_SIZES: BenchSizes = {
@@ -57,6 +63,7 @@ export const FULL_SIZES: BenchSizes = {
   memFunctions: 64,
   memVectors: 64,
   cliRuns: 5,
+  fuzzOps: 3000,
 };
 
 export const QUICK_SIZES: BenchSizes = {
@@ -71,6 +78,7 @@ export const QUICK_SIZES: BenchSizes = {
   memFunctions: 32,
   memVectors: 64,
   cliRuns: 5,
+  fuzzOps: 1000,
 };
 
 /** What a case is. */
@@ -98,7 +106,8 @@ export type CaseSpec =
       readonly functions: number;
       readonly vectors: number;
     }
-  | { readonly kind: 'cli' };
+  | { readonly kind: 'cli' }
+  | { readonly kind: 'fuzz'; readonly backend: BenchBackend; readonly delivery: BenchDelivery };
 
 /** What a case measured. */
 export interface CaseResult {
@@ -194,12 +203,16 @@ function scaleVectorsCase(spec: Extract<CaseSpec, { kind: 'scale-vectors' }>, z:
 function timedSingle(spec: CaseSpec, b: BenchSystem, z: BenchSizes, once: () => number): CaseResult {
   for (let w = 0; w < z.warmup; w++) once();
   const samples: number[] = [];
+  const cpu: number[] = [];
   for (let r = 0; r < z.reps; r++) {
+    const c0 = process.cpuUsage();
     const t0 = nowNs();
     const got = once();
     const dt = nowNs() - t0;
+    const c1 = process.cpuUsage(c0);
     if (got !== z.single) fail(`${caseName(spec)}: ${got} handler calls for ${z.single} MSIs`);
     samples.push(dt / got);
+    cpu.push(((c1.user + c1.system) * 1000) / got);
   }
   const value = median(samples);
   return {
@@ -207,7 +220,7 @@ function timedSingle(spec: CaseSpec, b: BenchSystem, z: BenchSizes, once: () => 
     value,
     unit: 'ns/irq',
     samples,
-    extra: { mIrqPerS: 1000 / value },
+    extra: { mIrqPerS: 1000 / value, cpuNsPerIrq: median(cpu) },
     findings: b.sys.sim.findings.list.length,
   };
 }
@@ -215,10 +228,11 @@ function timedSingle(spec: CaseSpec, b: BenchSystem, z: BenchSizes, once: () => 
 /* ------------------------------------------------------------ setup/teardown */
 
 /**
- * Bind (pci_alloc_irq_vectors + request_irq per vector) and unbind (free_irq +
- * pci_free_irq_vectors) the bench driver on `functions` functions. Functions are bound in
- * batches small enough for NR_IRQS (the kernel's sparse-irq limit, 8192): every function's
- * vectors are allocated and freed, at most `batch` functions hold vectors at once.
+ * pci_alloc_irq_vectors(n, n, PCI_IRQ_MSIX) then pci_free_irq_vectors() on every one of
+ * `functions` functions (the whole MSI stack: msi_descs, hierarchical domain allocation,
+ * airq bits, firmware registration, MSI-X table writes, and back). Functions are handled
+ * in batches small enough for NR_IRQS (the kernel's sparse-irq limit, 8192): every
+ * function's vectors are allocated and freed, at most `batch` functions hold vectors at once.
  */
 function setupCase(spec: Extract<CaseSpec, { kind: 'setup' }>, z: BenchSizes): CaseResult {
   const b = createBenchSystem({
@@ -228,35 +242,59 @@ function setupCase(spec: Extract<CaseSpec, { kind: 'setup' }>, z: BenchSizes): C
     vectors: spec.vectors,
     bind: false,
   });
-  const { sys, fids, driver } = b;
-  const limit = sys.k.irqLimit - sys.k.dynirqLowerBound - 64;
+  const { sys, fids } = b;
+  const k = sys.k;
+  const pdevs = fids.map((fid) => {
+    const p = sys.pdev(fid);
+    if (!p) fail(`${caseName(spec)}: no pci_dev for fid 0x${fid.toString(16)}`);
+    return p;
+  });
+  const limit = k.irqLimit - k.dynirqLowerBound - 64;
   const batch = Math.max(1, Math.min(fids.length, Math.floor(limit / spec.vectors)));
+  const n = spec.vectors;
+  const cpu: number[] = [];
   const once = (): number => {
+    const c0 = process.cpuUsage();
     const t0 = nowNs();
-    for (let s = 0; s < fids.length; s += batch) {
-      const end = Math.min(fids.length, s + batch);
+    for (let s = 0; s < pdevs.length; s += batch) {
+      const end = Math.min(pdevs.length, s + batch);
       for (let i = s; i < end; i++) {
-        const rc = sys.bind(fids[i]!, driver);
-        if (rc !== 0) fail(`${caseName(spec)}: probe of fid 0x${fids[i]!.toString(16)} failed: ${rc}`);
+        const rc = pciAllocIrqVectors(k, pdevs[i]!, n, n, PCI_IRQ_MSIX);
+        if (rc !== n)
+          fail(`${caseName(spec)}: pci_alloc_irq_vectors on fid 0x${fids[i]!.toString(16)}: ${rc}`);
       }
-      for (let i = s; i < end; i++) sys.unbind(fids[i]!);
+      for (let i = s; i < end; i++) pciFreeIrqVectors(k, pdevs[i]!);
     }
-    if (b.requestErrors.length > 0) fail(`${caseName(spec)}: request_irq failed: ${b.requestErrors[0]}`);
-    return (nowNs() - t0) / 1e6;
+    const ms = (nowNs() - t0) / 1e6;
+    const c1 = process.cpuUsage(c0);
+    cpu.push((c1.user + c1.system) / 1000);
+    return ms;
   };
-  for (let w = 0; w < Math.max(1, z.warmup - 1); w++) once();
   const samples: number[] = [];
-  for (let r = 0; r < z.reps; r++) samples.push(once());
+  let note: string | undefined =
+    batch < fids.length ? `NR_IRQS ${k.irqLimit}: batches of ${batch} functions` : undefined;
+  try {
+    for (let w = 0; w < Math.max(1, z.warmup - 1); w++) once();
+    cpu.length = 0;
+    for (let r = 0; r < z.reps; r++) samples.push(once());
+  } catch (e) {
+    // a backend whose teardown leaks (mainline) may not get its vectors a second time
+    if (samples.length === 0) throw e;
+    note = `${note ? `${note}; ` : ''}stopped after ${samples.length} run(s): ${e instanceof Error ? e.message : String(e)}`;
+  }
   return {
     spec,
     value: median(samples),
     unit: 'ms',
     samples,
-    extra: { batch, irqs: spec.functions * spec.vectors },
+    extra: {
+      batch,
+      cpuMs: median(cpu.slice(0, samples.length)),
+      irqs: spec.functions * spec.vectors,
+      usPerIrq: (median(samples) * 1000) / (spec.functions * spec.vectors),
+    },
     findings: sys.sim.findings.list.length,
-    ...(batch < fids.length
-      ? { note: `NR_IRQS ${sys.k.irqLimit}: bound in batches of ${batch} functions` }
-      : {}),
+    ...(note ? { note } : {}),
   };
 }
 
@@ -346,14 +384,38 @@ function cliCase(spec: Extract<CaseSpec, { kind: 'cli' }>, z: BenchSizes): CaseR
     };
   }
   const samples: number[] = [];
+  const cpu: number[] = [];
   for (let r = 0; r < z.cliRuns + 1; r++) {
+    const c0 = childrenCpuMs();
     const t0 = nowNs();
     const p = spawnSync(process.execPath, [cli, 'run'], { stdio: ['ignore', 'ignore', 'pipe'] });
     const dt = (nowNs() - t0) / 1e6;
+    const c1 = childrenCpuMs();
     if (p.status !== 0) fail(`cli: exit ${p.status}: ${String(p.stderr)}`);
-    if (r > 0) samples.push(dt); // the first run warms the file cache
+    if (r === 0) continue; // the first run warms the file cache
+    samples.push(dt);
+    if (c0 >= 0 && c1 >= 0) cpu.push(c1 - c0);
   }
-  return { spec, value: median(samples), unit: 'ms', samples, extra: {}, findings: 0 };
+  return {
+    spec,
+    value: median(samples),
+    unit: 'ms',
+    samples,
+    extra: cpu.length ? { cpuMs: median(cpu) } : {},
+    findings: 0,
+  };
+}
+
+/** CPU time (user + system, ms) of this process's waited-for children (Linux /proc; -1 elsewhere). */
+function childrenCpuMs(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields 16 and 17 (cutime, cstime) are 13 and 14 after the command name and state
+    return ((Number(f[13]) + Number(f[14])) * 1000) / 100;
+  } catch {
+    return -1;
+  }
 }
 
 /* ----------------------------------------------------------------- dispatch */
@@ -372,6 +434,8 @@ export function caseName(s: CaseSpec): string {
       return `memory ${s.backend} ${s.delivery}`;
     case 'cli':
       return 'cli run (default scenario)';
+    case 'fuzz':
+      return `fuzzing ${s.backend} ${s.delivery}`;
   }
 }
 
@@ -390,7 +454,56 @@ export function runCaseInProcess(spec: CaseSpec, z: BenchSizes): CaseResult {
       return memoryCase(spec, z);
     case 'cli':
       return cliCase(spec, z);
+    case 'fuzz':
+      throw new Error('bench: the fuzzing case is asynchronous: runCase()');
   }
+}
+
+/** Run one case in this process (any kind). */
+export async function runCase(spec: CaseSpec, z: BenchSizes): Promise<CaseResult> {
+  return spec.kind === 'fuzz' ? fuzzCase(spec, z) : runCaseInProcess(spec, z);
+}
+
+/**
+ * Fuzzing throughput: scenario steps per second of one fuzzing lane (src/sim/fuzz, when this
+ * build has it: its fuzzLane() reports the steps of the generated cases and their wall time).
+ */
+async function fuzzCase(spec: Extract<CaseSpec, { kind: 'fuzz' }>, z: BenchSizes): Promise<CaseResult> {
+  const ext = here.endsWith('/dist/bench') ? 'js' : 'ts';
+  const entry = resolve(here, `../sim/fuzz/engine.${ext}`);
+  const none = (note: string): CaseResult => ({
+    spec,
+    value: Number.NaN,
+    unit: 'ops/s',
+    samples: [],
+    extra: {},
+    findings: 0,
+    note,
+  });
+  if (!existsSync(entry)) return none('not measured: src/sim/fuzz is not part of this build');
+  let lane: unknown;
+  try {
+    lane = ((await import(pathToFileURL(entry).href)) as Record<string, unknown>)['fuzzLane'];
+  } catch (e) {
+    return none(`not measured: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+  }
+  if (typeof lane !== 'function') return none('not measured: src/sim/fuzz has no fuzzLane()');
+  const samples: number[] = [];
+  let found = 0;
+  for (let r = 0; r < z.reps; r++) {
+    const rep = (lane as (o: unknown) => { caseOps: number; caseMs: number; findings: unknown[] })({
+      target: { backend: spec.backend, delivery: spec.delivery, parentDomain: 'global' },
+      differential: false,
+      lane: 0,
+      seed: 1 + r,
+      ops: z.fuzzOps,
+      outDir: tmpdir(),
+    });
+    if (!(rep.caseMs > 0)) return none('not measured: fuzzLane() reported no case time');
+    samples.push(rep.caseOps / (rep.caseMs / 1000));
+    found += rep.findings.length;
+  }
+  return { spec, value: median(samples), unit: 'ops/s', samples, extra: {}, findings: found };
 }
 
 /** Run one case in a worker process of its own (node --expose-gc worker.js). */

@@ -64,7 +64,7 @@ export function irqFlagsFor(backend: BenchBackend): number {
 /** A combination the model cannot run, with the reason (null = supported). */
 export function unsupported(backend: BenchBackend, delivery: BenchDelivery): string | null {
   if (backend === 'v1' && delivery === 'directed') {
-    return 'v1 directed cannot allocate vectors (notes/backends/v1.md: MSI prepare fails), skipped';
+    return 'v1 directed cannot allocate vectors (probe fails; notes/backends/v1.md)';
   }
   return null;
 }
@@ -138,7 +138,10 @@ export function createBenchSystem(o: BenchSystemOptions): BenchSystem {
   if (o.bind !== false) {
     for (const fid of fids) {
       const rc = sys.bind(fid, driver);
-      if (rc !== 0) throw new Error(`bench: ${o.backend}/${o.delivery}: probe of fid 0x${fid.toString(16)} failed: ${rc}`);
+      if (rc !== 0)
+        throw new Error(
+          `bench: ${o.backend}/${o.delivery}: probe of fid 0x${fid.toString(16)} failed: ${rc}`,
+        );
     }
     if (requestErrors.length > 0) {
       throw new Error(`bench: ${o.backend}/${o.delivery}: request_irq failed: ${requestErrors[0]}`);

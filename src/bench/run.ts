@@ -7,7 +7,9 @@
 import { renderJson, renderText, runSuite } from './suite.ts';
 
 function usage(): never {
-  process.stderr.write('usage: run.js [--format text|json] [--json] [--quick] [--filter TEXT] [--in-process]\n');
+  process.stderr.write(
+    'usage: run.js [--format text|json] [--json] [--quick] [--filter TEXT] [--in-process]\n',
+  );
   process.exit(2);
 }
 

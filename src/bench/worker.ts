@@ -3,7 +3,7 @@
  * One bench case in a process of its own: `node --expose-gc worker.js '<json>'` where the
  * JSON is {spec, sizes}; prints the CaseResult as JSON on stdout.
  */
-import { type BenchSizes, type CaseSpec, runCaseInProcess } from './cases.ts';
+import { type BenchSizes, type CaseSpec, runCase } from './cases.ts';
 
 const arg = process.argv[2];
 if (!arg) {
@@ -11,7 +11,7 @@ if (!arg) {
   process.exit(2);
 }
 const { spec, sizes } = JSON.parse(arg) as { spec: CaseSpec; sizes: BenchSizes };
-const r = runCaseInProcess(spec, sizes);
+const r = await runCase(spec, sizes);
 process.stdout.write(
   JSON.stringify(r, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)),
 );

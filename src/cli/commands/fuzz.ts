@@ -19,6 +19,7 @@ interface FuzzCliOptions {
   regressions: string | false;
   out: string;
   maxCommands?: number;
+  generator: 'compact' | 'commands';
   format: 'text' | 'json';
 }
 
@@ -132,6 +133,14 @@ export function registerFuzzCommand(program: Command, setExit: (code: number) =>
       'commands generated per scenario (about 1 in 4 becomes a step)',
       posInt('--max-commands', 100_000),
     )
+    .addOption(
+      new Option(
+        '--generator <style>',
+        'commands as integers (fast) or fast-check command objects (fc.commands)',
+      )
+        .choices(['compact', 'commands'])
+        .default('compact'),
+    )
     .addOption(new Option('--format <fmt>', 'output format').choices(['text', 'json']).default('text'))
     .addHelpText(
       'after',
@@ -171,6 +180,7 @@ Examples:
       target,
       differential: o.differential === true,
       ...(o.maxCommands !== undefined ? { maxCommands: o.maxCommands } : {}),
+      generator: o.generator,
       seed: o.seed,
       ops: o.ops,
       workers: o.workers,

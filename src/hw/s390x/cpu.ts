@@ -109,6 +109,8 @@ export function defaultCpuAddress(cpu: number): number {
 export class Cpus {
   readonly list: CpuState[] = [];
   private readonly byAddr = new Map<number, number>();
+  private lastAddr = -1;
+  private lastCpu = -1;
 
   constructor(nrPossible: number, online: readonly number[], addresses: readonly number[] | undefined) {
     const on = new Set(online);
@@ -130,6 +132,11 @@ export class Cpus {
 
   /** Logical CPU of a CPU address, or -1 (allocation-free). */
   cpuOfAddress(address: number): number {
-    return this.byAddr.get(address) ?? -1;
+    // the map never changes after construction: a one-entry cache serves the per-MSI lookups
+    if (address === this.lastAddr) return this.lastCpu;
+    const cpu = this.byAddr.get(address) ?? -1;
+    this.lastAddr = address;
+    this.lastCpu = cpu;
+    return cpu;
   }
 }

@@ -42,6 +42,8 @@ export class PhysMem {
   u8: Uint8Array;
   /** Word view of the same buffer (bit scans skip zero words; byte order does not matter for that). */
   private u32: Uint32Array;
+  /** The `u8` the word view was made for (`.buffer` is too slow to compare per scan). */
+  private u32Of: Uint8Array;
   shadow: Uint8Array;
   private top = 0x1000; // keep address 0 unused: 0 means NULL
   private readonly regions = new Map<number, MemRegion>();
@@ -58,6 +60,7 @@ export class PhysMem {
     this.buf = new ArrayBuffer(initialSize);
     this.u8 = new Uint8Array(this.buf);
     this.u32 = new Uint32Array(this.buf, 0, this.buf.byteLength >>> 2);
+    this.u32Of = this.u8;
     this.shadow = new Uint8Array(initialSize);
   }
 
@@ -182,7 +185,7 @@ export class PhysMem {
    */
   findNextBit(base: number, end: number, start: number): number {
     const u8 = this.u8;
-    const u32 = this.u32.buffer === u8.buffer ? this.u32 : this.wordView();
+    const u32 = this.u32Of === u8 ? this.u32 : this.wordView();
     let bit = start;
     while (bit < end) {
       const idx = base + (bit >>> 3);
@@ -252,12 +255,14 @@ export class PhysMem {
     this.buf = nb;
     this.u8 = nu8;
     this.u32 = new Uint32Array(nb, 0, nb.byteLength >>> 2);
+    this.u32Of = nu8;
     this.shadow = ns;
   }
 
   /** Rebuild the word view when `u8` was replaced from outside (no view unless it starts the buffer). */
   private wordView(): Uint32Array {
     const u8 = this.u8;
+    this.u32Of = u8;
     this.u32 =
       u8.byteOffset === 0
         ? new Uint32Array(u8.buffer, 0, u8.byteLength >>> 2)

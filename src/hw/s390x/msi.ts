@@ -31,7 +31,12 @@ export function msiWrite(m: Machine, fn: ZpciFunction, addrHi: number, addrLo: n
   const c = fn.counters;
   c.writes++;
   if (m.sim.trace.enabled) {
-    m.sim.trace.emit(-1, 'msi_write', { fid: fn.fid, addrHi: addrHi >>> 0, addrLo: addrLo >>> 0, data: data >>> 0 });
+    m.sim.trace.emit(-1, 'msi_write', {
+      fid: fn.fid,
+      addrHi: addrHi >>> 0,
+      addrLo: addrLo >>> 0,
+      data: data >>> 0,
+    });
   }
   // qemu: the write is ignored unless the function is enabled
   if (fn.state !== 'enabled') {

@@ -130,7 +130,14 @@ export function mpcifc(m: Machine, fh: number, oc: number, fibAddr: number, cpu:
     return trace(m, fn, name, res(ZPCI_PCI_LS_INVAL_HANDLE));
   }
   const faults = m.sim.faults;
-  if (fp && faults.shouldFail(fp.cc3)) return trace(m, fn, name, res(ZPCI_PCI_LS_INVAL_HANDLE));
+  if (fp && faults.shouldFail(fp.cc3)) {
+    // An injected cc 3 has to be true: the function has left the enabled state (as after a
+    // firmware-initiated disable), so its registrations are gone and its handle is stale.
+    fn.dropRegistrations();
+    fn.state = 'disabled';
+    fn.newFh(false);
+    return trace(m, fn, name, res(ZPCI_PCI_LS_INVAL_HANDLE));
+  }
   if (fn.busyCount > 0) {
     fn.busyCount--;
     return trace(m, fn, name, res(ZPCI_PCI_LS_BUSY));

@@ -3,19 +3,25 @@
  * irq_hw_number_t (unsigned long: 64 bits on s390) held exactly. Setup paths use
  * bigint with C's u64 wrap-around; the delivery path carries the two u32 halves.
  */
-const U32 = 0xffffffffn;
 
 /** Truncate to u64 as a C assignment to unsigned long would. */
 export function u64(v: bigint): bigint {
   return BigInt.asUintN(64, v);
 }
 
+/** 2^53: below it a hwirq converts to a Number exactly (no bigint arithmetic needed). */
+const EXACT = 0x20000000000000n;
+
+/** Upper 32 bits of the u64 value of `v` (= ((u64)v >> 32) & 0xffffffff). */
 export function hwirqHi(v: bigint): number {
-  return Number((u64(v) >> 32n) & U32);
+  if (v >= 0n && v < EXACT) return Math.floor(Number(v) / 4294967296);
+  return Number(BigInt.asUintN(32, v >> 32n));
 }
 
+/** Lower 32 bits of the u64 value of `v`. */
 export function hwirqLo(v: bigint): number {
-  return Number(u64(v) & U32);
+  if (v >= 0n && v < EXACT) return Number(v) % 4294967296;
+  return Number(BigInt.asUintN(32, v));
 }
 
 export function hwirqJoin(hi: number, lo: number): bigint {

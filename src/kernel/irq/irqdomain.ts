@@ -414,6 +414,36 @@ export function irqDomainIsMsiDevice(d: IrqDomain): boolean {
 
 /* ------------------------------------------------------------ reverse map */
 
+/** Keys below this get a dense mirror in a RevmapLeaf. */
+const REVMAP_DENSE = 4096;
+
+/**
+ * An inner map of the radix-tree reverse map (one hwirq high half): a Map, plus a dense array
+ * mirror of its small keys so the delivery path's lookup is an array index. Every change goes
+ * through set/delete/clear, which keep the mirror exact.
+ */
+export class RevmapLeaf extends Map<number, IrqData> {
+  readonly dense: (IrqData | undefined)[] = [];
+
+  override set(lo: number, d: IrqData): this {
+    super.set(lo, d);
+    // the field initializer has run unless Map's constructor is adding initial entries
+    if (this.dense !== undefined && lo >= 0 && lo < REVMAP_DENSE && Number.isInteger(lo)) this.dense[lo] = d;
+    return this;
+  }
+
+  override delete(lo: number): boolean {
+    const r = super.delete(lo);
+    if (r && lo >= 0 && lo < REVMAP_DENSE && Number.isInteger(lo)) this.dense[lo] = undefined;
+    return r;
+  }
+
+  override clear(): void {
+    super.clear();
+    this.dense.length = 0;
+  }
+}
+
 // kernel: irq_domain_set_mapping()
 function irqDomainSetMapping(domain: IrqDomain, hi: number, lo: number, irqData: IrqData): void {
   if (hi === 0 && lo < domain.revmapSize) {
@@ -422,7 +452,7 @@ function irqDomainSetMapping(domain: IrqDomain, hi: number, lo: number, irqData:
   }
   let inner = domain.revmapTree.get(hi);
   if (!inner) {
-    inner = new Map();
+    inner = new RevmapLeaf();
     domain.revmapTree.set(hi, inner);
   }
   // radix_tree_insert() returns -EEXIST and keeps the old entry; the kernel ignores it.
@@ -453,6 +483,9 @@ export function irqDomainRevmapLookup(domain: IrqDomain, hwHi: number, hwLo: num
     if (inner === undefined) return null;
     domain.revmapCacheHi = hwHi;
     domain.revmapCacheInner = inner;
+  }
+  if (inner instanceof RevmapLeaf && hwLo >= 0 && hwLo < REVMAP_DENSE && (hwLo | 0) === hwLo) {
+    return inner.dense[hwLo] ?? null;
   }
   return inner.get(hwLo) ?? null;
 }

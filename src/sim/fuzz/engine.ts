@@ -16,7 +16,13 @@ import type { Finding } from '../findings.ts';
 import { type RunOverrides, type RunResult, runScenario } from '../runner.ts';
 import { loadScenario } from '../scenario/load.ts';
 import type { Scenario, Step } from '../scenario/schema.ts';
-import { caseArbitrary, type FuzzTarget, type GeneratedCase, realize } from './generate.ts';
+import {
+  caseArbitrary,
+  type FuzzTarget,
+  type GeneratedCase,
+  type GeneratorStyle,
+  realize,
+} from './generate.ts';
 import { buildScenario, filterValid, type StepDraft } from './model.ts';
 import { findMisuse } from './repair.ts';
 import { scenarioToYaml } from './serialize.ts';
@@ -25,13 +31,15 @@ export interface FuzzOptions {
   readonly target: FuzzTarget;
   /** Differential mode: run every case on `legacy` and on the target (domain) and compare. */
   readonly differential: boolean;
-  /** Most commands per generated scenario (default 400, about 100 steps). */
+  /** How commands are generated: one integer each (default) or fc.commands objects. */
+  readonly generator?: GeneratorStyle;
+  /** Most commands per generated scenario (default 600, about 120 steps). */
   readonly maxCommands?: number;
   /** Cases per fast-check batch (default 10). */
   readonly batch?: number;
   /** Initial simulated memory per run (default 256 KiB; grows on demand). */
   readonly memSize?: number;
-  /** Stop shrinking a finding after this many property evaluations (default 500). */
+  /** Stop shrinking a finding after this many property evaluations (default 1000). */
   readonly maxShrinkRuns?: number;
 }
 
@@ -142,7 +150,7 @@ const WATCHDOG_NS = 120e9;
 /** Scheduler events after which a run counts as an interrupt storm. */
 const WATCHDOG_EVENTS = 1_000_000;
 /** Preemption points after which a run counts as a kernel loop that never ends. */
-const WATCHDOG_POINTS = 200_000;
+const WATCHDOG_POINTS = 50_000;
 
 /** The message prefix of a watchdog stop (a soft lockup in kernel terms). */
 export const WATCHDOG_TEXT = 'watchdog: BUG: soft lockup';
@@ -205,13 +213,22 @@ function failuresOf(results: readonly RunResult[], differential: boolean): Failu
     }));
   }
   const r = results[0]!;
-  return r.findings.map((f) => ({
-    kind: f.kind,
-    signature: findingSignature(f),
-    finding: f,
-    difference: null,
-    message: f.message,
-  }));
+  return r.findings.map((f) => {
+    const lockup = f.message.indexOf(WATCHDOG_TEXT);
+    if (lockup >= 0) {
+      // One signature per step kind: the loop spans several functions.
+      const st = r.steps.find((x) => x.index === f.step);
+      const message = f.message.slice(lockup).replace(/\)$/, '');
+      return {
+        kind: 'soft-lockup',
+        signature: `soft-lockup@${st?.kind ?? 'run'}`,
+        finding: f,
+        difference: null,
+        message,
+      };
+    }
+    return { kind: f.kind, signature: findingSignature(f), finding: f, difference: null, message: f.message };
+  });
 }
 
 /**
@@ -219,11 +236,24 @@ function failuresOf(results: readonly RunResult[], differential: boolean): Failu
  * in three rounds (the case counts as invalid and passes).
  */
 export function runCase(c: GeneratedCase, o: FuzzOptions, stats?: { repaired: number }): Outcome | null {
-  const { base, drafts: first } = realize(c, o.target);
-  let drafts: StepDraft[] = first;
+  const { base, drafts } = realize(c, o.target);
+  return runDrafts(base, drafts, c.schedule ?? [], o, stats);
+}
+
+type Base = Pick<Scenario, 'machine' | 'functions' | 'name' | 'description'>;
+
+/** Run step drafts (with the misuse repair); null if the repair does not converge. */
+export function runDrafts(
+  base: Base,
+  first: readonly StepDraft[],
+  schedule: readonly number[],
+  o: FuzzOptions,
+  stats?: { repaired: number },
+): Outcome | null {
+  let drafts: StepDraft[] = [...first];
   let ops = 0;
   for (let round = 0; round < 4; round++) {
-    const s = buildScenario(base, drafts, c.schedule ?? []);
+    const s = buildScenario(base, drafts, schedule);
     let results: RunResult[];
     try {
       results = runAll(s, o);
@@ -258,6 +288,31 @@ export function runCase(c: GeneratedCase, o: FuzzOptions, stats?: { repaired: nu
     if (stats) stats.repaired += before - drafts.length;
   }
   return null;
+}
+
+/**
+ * After fast-check's shrinking: drop single steps while the same failure stays (a
+ * one-minimal sequence). Returns the smaller outcome and the runs it took.
+ */
+export function removeSteps(out: Outcome, signature: string, o: FuzzOptions): { out: Outcome; ops: number } {
+  const s = out.scenario;
+  const base: Base = { machine: s.machine, functions: s.functions, name: s.name, description: s.description };
+  let best = out;
+  let drafts: StepDraft[] = s.steps.map(({ index: _i, loc: _l, ...d }) => d as StepDraft);
+  let ops = 0;
+  for (let i = 0; i < drafts.length; ) {
+    const cand = filterValid(
+      base,
+      drafts.filter((_, j) => j !== i),
+    );
+    const r = runDrafts(base, cand, s.schedule, o);
+    if (r) ops += r.ops;
+    if (r?.failures.some((f) => f.signature === signature) && r.scenario.steps.length < drafts.length) {
+      best = r;
+      drafts = r.scenario.steps.map(({ index: _i, loc: _l, ...d }) => d as StepDraft);
+    } else i++;
+  }
+  return { out: best, ops };
 }
 
 /** The effective schedule of a run, trailing zeros dropped (at least one entry in exploration mode). */
@@ -327,7 +382,11 @@ export function describeFailure(f: Failure, s: Scenario, o: FuzzOptions, path: s
   const fn = where ? ` It went wrong in the backend's ${where}().` : '';
   return (
     `${f.kind} on ${targetLabel(o.target)} ${during}: ${f.message.replace(/\s+/g, ' ').trim()}${/[.!]$/.test(f.message.trim()) ? '' : '.'}${fn}${chain} ` +
-    `Minimal sequence (${s.steps.length} steps): ${seq}.${explore} Reproduce with \`irqlab run ${path}\`.`
+    `Minimal sequence (${s.steps.length} steps): ${seq}.${explore} ${
+      f.kind === 'soft-lockup'
+        ? `\`irqlab run ${path}\` does not return (the runner has no watchdog); \`irqlab fuzz --regressions DIR\` with the file in DIR stops it.`
+        : `Reproduce with \`irqlab run ${path}\`.`
+    }`
   );
 }
 
@@ -419,12 +478,12 @@ export function fuzzLane(o: LaneOptions): LaneReport {
     findings: [],
     elapsedMs: 0,
   };
-  const arb = caseArbitrary(o.maxCommands ?? 400);
+  const arb = caseArbitrary(o.maxCommands ?? 600, o.generator ?? 'compact');
   const batch = o.batch ?? 10;
   let last: { out: Outcome; failure: Failure } | null = null;
   let shrinking = false;
   let evals = 0;
-  const maxShrink = o.maxShrinkRuns ?? 500;
+  const maxShrink = o.maxShrinkRuns ?? 1000;
   const property = fc.property(arb, (c) => {
     if (shrinking && ++evals > maxShrink) return true; // stop shrinking: keep the smallest so far
     const tc = shrinking ? 0 : performance.now();
@@ -453,10 +512,21 @@ export function fuzzLane(o: LaneOptions): LaneReport {
     last = null;
     shrinking = false;
     evals = 0;
-    const d = fc.check(property, { seed, numRuns: batch, endOnFailure: false });
+    // The time limit only cuts the tail of the shrink stream once maxShrinkRuns evaluations are spent
+    // (the property then passes every candidate), so the counterexample stays deterministic.
+    const d = fc.check(property, {
+      seed,
+      numRuns: batch,
+      endOnFailure: false,
+      interruptAfterTimeLimit: 20_000,
+    });
     if (d.failed && last) {
       const l = last as { out: Outcome; failure: Failure };
       known.add(l.failure.signature);
+      const min = removeSteps(l.out, l.failure.signature, o);
+      report.ops += min.ops;
+      l.out = min.out;
+      l.failure = min.out.failures.find((f) => f.signature === l.failure.signature) ?? l.failure;
       report.findings.push(
         makeFound(l.out, l.failure, o, seed, d.counterexamplePath ?? '', o.outDir, [
           ...(o.header ?? []),

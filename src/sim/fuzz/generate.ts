@@ -497,7 +497,10 @@ export type GeneratorStyle = 'compact' | 'commands';
  * than command objects, and decoding goes through the same commands and model, so the
  * sequences and their validity are the same. `commands` is fc.commands + fc.modelRun.
  */
-export function caseArbitrary(maxCommands: number, style: GeneratorStyle = 'compact'): fc.Arbitrary<GeneratedCase> {
+export function caseArbitrary(
+  maxCommands: number,
+  style: GeneratorStyle = 'compact',
+): fc.Arbitrary<GeneratedCase> {
   return fc.record({
     nrCpus: fc.oneof(
       { weight: 1, arbitrary: fc.constant(1) },

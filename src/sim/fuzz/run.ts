@@ -93,6 +93,7 @@ function laneOptions(
     target: o.target,
     differential: o.differential,
     ...(o.maxCommands !== undefined ? { maxCommands: o.maxCommands } : {}),
+    ...(o.generator !== undefined ? { generator: o.generator } : {}),
     ...(o.batch !== undefined ? { batch: o.batch } : {}),
     ...(o.memSize !== undefined ? { memSize: o.memSize } : {}),
     ...(o.maxShrinkRuns !== undefined ? { maxShrinkRuns: o.maxShrinkRuns } : {}),
