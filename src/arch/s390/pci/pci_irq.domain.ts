@@ -54,9 +54,11 @@ import type { TpiInfo } from '../../../hw/s390x/cpu.ts';
 import {
   type Cpumask,
   cpumaskAnd,
+  cpumaskClear,
   cpumaskCopy,
   cpumaskCreate,
   cpumaskFirst,
+  cpumaskSetCpu,
   cpumaskTestCpu,
 } from '../../../include/linux/cpumask.ts';
 import type { Device } from '../../../include/linux/device.ts';
@@ -85,7 +87,7 @@ import {
 } from '../../../include/linux/msi.ts';
 import type { PciDev } from '../../../include/linux/pci.ts';
 import { handlePercpuIrq } from '../../../kernel/irq/chip.ts';
-import { genericHandleDomainIrq } from '../../../kernel/irq/irqdesc.ts';
+import { genericHandleDomainIrq, irqGetIrqData } from '../../../kernel/irq/irqdesc.ts';
 import {
   irqDomainAllocNamedFwnode,
   irqDomainFreeFwnode,
@@ -349,9 +351,20 @@ function irqDataUpdateAffinity(d: IrqData, m: Cpumask): void {
  * kernel: zpci_set_irq_affinity() (DIRECTED only) — record the new affinity; the caller
  * (msi_domain_set_affinity) then recomposes the message with zpci_compose_msi_msg and writes it.
  */
-function zpciSetIrqAffinity(_k: Kernel, data: IrqData, dest: Cpumask, _force: boolean): number {
+function zpciSetIrqAffinity(k: Kernel, data: IrqData, dest: Cpumask, _force: boolean): number {
   // departure: no write of the cached message here (v1 D9: writes it, then the core recomposes from desc->affinity)
   irqDataUpdateAffinity(data, dest);
+  // departure: a multi-MSI block has one message address, so its vectors move together
+  // (legacy and mainline move the device's only address but leave the others' affinity stale)
+  const desc = data.common.msiDesc;
+  if (desc && desc.nvecUsed > 1 && !desc.pciMsi.isMsix) {
+    for (let i = 0; i < desc.nvecUsed; i++) {
+      const d = irqGetIrqData(k, desc.irq + i);
+      if (!d) continue;
+      cpumaskCopy(d.common.affinity, dest);
+      cpumaskCopy(d.common.effectiveAffinity, dest);
+    }
+  }
   return IRQ_SET_MASK_OK;
 }
 
@@ -370,11 +383,20 @@ function zpciComposeMsiMsg(k: Kernel, data: IrqData, msg: MsiMsg): void {
 
   msg.addressHi = Number((zdev.msiAddr >> 32n) & 0xffffffffn);
   if (g.irqDelivery === DIRECTED) {
+    // departure: a multi-MSI block shares one address: every vector targets its first vector's CPU
+    const desc = data.common.msiDesc;
+    const block = desc && desc.nvecUsed > 1 && !desc.pciMsi.isMsix ? irqGetIrqData(k, desc.irq) : null;
+    const aff = (block ?? data).common.affinity;
     // departure: the current affinity's first ONLINE cpu (v1: desc->affinity; mainline: first cpu)
-    let cpu = cpumaskAnd(g.tmpMask, data.common.affinity, k.cpuOnlineMask)
+    let cpu = cpumaskAnd(g.tmpMask, aff, k.cpuOnlineMask)
       ? cpumaskFirst(g.tmpMask)
       : cpumaskFirst(k.cpuOnlineMask);
     if (cpu >= k.nrCpuIds) cpu = 0;
+    if (block && block !== data) {
+      // Its effective affinity is where its interrupts go.
+      cpumaskClear(data.common.effectiveAffinity);
+      cpumaskSetCpu(cpu, data.common.effectiveAffinity);
+    }
     const cpuAddr = smpCpuGetCpuAddress(k, cpu);
     msg.addressLo = (Number(zdev.msiAddr & 0xff0000ffn) | ((cpuAddr & 0xffff) << 8)) >>> 0;
   } else {
