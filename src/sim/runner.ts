@@ -523,6 +523,10 @@ export function runScenario(s: Scenario, o: RunOverrides = {}): RunResult {
         sys.run();
         for (const f of fns.values()) if (sys.zdev(f.spec.fid)) sys.unplug(f.spec.fid);
         sys.run();
+        // A standby function keeps its zpci_dev (and so its bus) until the firmware reserves
+        // it (PEC 0x0308): only then is it gone.
+        for (const f of fns.values()) if (sys.zdev(f.spec.fid)) sys.machine.reserve(f.spec.fid);
+        sys.run();
         sanitizer?.checkQuiescent();
         sanitizer?.checkLeaks();
         return null;

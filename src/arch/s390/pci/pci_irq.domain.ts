@@ -18,6 +18,7 @@
  */
 
 import { setArchMsiOps } from '../../../drivers/pci/msi/legacy.ts';
+import { pciWriteMsiMsg } from '../../../drivers/pci/msi/msi.ts';
 import { devSetMsiDomain, pciName } from '../../../drivers/pci/pci.ts';
 import {
   AIRQ_IV_ALLOC,
@@ -363,6 +364,13 @@ function zpciSetIrqAffinity(k: Kernel, data: IrqData, dest: Cpumask, _force: boo
       if (!d) continue;
       cpumaskCopy(d.common.affinity, dest);
       cpumaskCopy(d.common.effectiveAffinity, dest);
+    }
+    // pci_msi_domain_write_msg() writes only for the block's first vector: move the block here.
+    if (data.irq !== desc.irq) {
+      const msg: MsiMsg = { addressLo: 0, addressHi: 0, data: 0 };
+      zpciComposeMsiMsg(k, data, msg);
+      msg.data = 0;
+      pciWriteMsiMsg(k, desc.irq, msg);
     }
   }
   return IRQ_SET_MASK_OK;
