@@ -164,7 +164,13 @@ describe('MPCIFC condition codes and status', () => {
     const fib = fibFmt0(m.mem, { noi: 4, aisbo: 0, aibv, aisb: m.mem.alloc(8, 8, 'sbv') });
     expect(cs(m.mpcifc(fn.fh, ZPCI_MOD_FC_REG_INT, fib))).toBe('cc 1 status 16');
     expect(fn.irq.fmt).toBe(-1);
+    const staleFh = fn.fh;
     expect(cs(m.mpcifc(fn.fh, ZPCI_MOD_FC_REG_INT, fib))).toBe('cc 3 status 0');
+    // An injected cc 3 is made true: the function left the enabled state, its handle is stale.
+    expect(fn.state).toBe('disabled');
+    expect(fn.fh).not.toBe(staleFh);
+    expect(cs(m.mpcifc(staleFh, ZPCI_MOD_FC_REG_INT, fib))).toBe('cc 3 status 0');
+    enable(m, fn);
     expect(cs(m.mpcifc(fn.fh, ZPCI_MOD_FC_REG_INT, fib))).toBe('cc 0 status 0');
     expect(cs(m.mpcifc(fn.fh, ZPCI_MOD_FC_DEREG_INT, fibZero(m.mem)))).toBe('cc 2 status 0');
     expect(cs(m.mpcifc(fn.fh, ZPCI_MOD_FC_DEREG_INT, fibZero(m.mem)))).toBe('cc 0 status 0');

@@ -144,8 +144,11 @@ describe('fuzzing', () => {
       lane: 0,
       seed: 5,
       ops: 400,
+      batch: 5,
+      maxCommands: 150,
       outDir: 'fuzz-findings',
       maxShrinkRuns: 20,
+      batchTimeLimitMs: 1500,
     };
     const a = fuzzLane(o);
     const b = fuzzLane(o);
