@@ -18,7 +18,7 @@ import {
   pciRestoreMsiState,
 } from '../drivers/pci/msi/api.ts';
 import { PciFunctionHw } from '../hw/pci/device.ts';
-import { cpumaskCreate, cpumaskTestCpu } from '../include/linux/cpumask.ts';
+import { cpumaskCreate } from '../include/linux/cpumask.ts';
 import { errName } from '../include/linux/errno.ts';
 import { IRQ_HANDLED, IRQ_NONE, type IrqHandler } from '../include/linux/irq.ts';
 import {
@@ -202,8 +202,7 @@ export function bootScenario(s: Scenario, o: RunOverrides = {}): ZpciSystem {
   for (let c = 0; c < nrCpus; c++) cpuAddresses.push(m.cpus[c]?.address ?? 2 * c + 0x10);
   const online = o.cpus !== undefined ? [...Array(nrCpus).keys()] : [...m.online];
   const backend = resolveBackend(s, o);
-  const groups = new Map<number, number>();
-  for (const f of s.functions) if (!groups.has(f.maxMsi)) groups.set(f.maxMsi, groups.size + 1);
+  const groups = functionGroups(s);
   const directed = isDirected(s, o);
   const sys = createZpciSystem({
     backend,
@@ -234,6 +233,13 @@ export function bootScenario(s: Scenario, o: RunOverrides = {}): ZpciSystem {
   const schedule = o.schedule ?? s.schedule;
   if (schedule.length > 0) sys.machine.sched.replay(schedule);
   return sys;
+}
+
+/** One CLP function group per distinct max_msi (its `noi`), numbered from 1 in file order. */
+function functionGroups(s: Scenario): Map<number, number> {
+  const groups = new Map<number, number>();
+  for (const f of s.functions) if (!groups.has(f.maxMsi)) groups.set(f.maxMsi, groups.size + 1);
+  return groups;
 }
 
 function functionConfig(f: ZpciFunctionSpec, groups: Map<number, number>) {
@@ -320,9 +326,7 @@ export function runScenario(s: Scenario, o: RunOverrides = {}): RunResult {
     switch (step.kind) {
       case 'plug': {
         const spec = st!.spec;
-        const groups = new Map<number, number>();
-        for (const f of s.functions) if (!groups.has(f.maxMsi)) groups.set(f.maxMsi, groups.size + 1);
-        const { fid: _fid, ...cfg } = functionConfig(spec, groups);
+        const { fid: _fid, ...cfg } = functionConfig(spec, functionGroups(s));
         sys.plug(step.fid, cfg);
         return null;
       }
@@ -686,5 +690,3 @@ export function pendingTotal(sys: ZpciSystem): number {
   }
   return n;
 }
-
-export { cpumaskTestCpu };
