@@ -17,7 +17,8 @@ export type FindingKind =
   | 'double-owner' // a vector bit, slot or hwirq handed to two owners
   | 'leak' // allocation left after teardown
   | 'swallowed-fault' // an injected fault reported as success and changed behaviour
-  | 'unhandled-fault'; // an injected fault whose error was not undone
+  | 'unhandled-fault' // an injected fault whose error was not undone
+  | 'soft-lockup'; // the soft-lockup detector: kernel code loops without scheduling (src/sim/watchdog.ts)
 
 export interface Finding {
   readonly kind: FindingKind;
@@ -31,7 +32,7 @@ export interface Finding {
   readonly step: number;
 }
 
-/** Thrown to stop a run the way the machine would stop: Oops or BUG. */
+/** Thrown to stop a run the way the machine would stop: Oops or BUG (and a soft lockup, which the model cannot run past). */
 export class KernelOops extends Error {
   readonly finding: Finding;
   constructor(finding: Finding) {

@@ -38,6 +38,7 @@ import { type Finding, KernelOops, modelCallChain } from './findings.ts';
 import { attachSanitizer, type SanitizerHandle } from './sanitizer-glue.ts';
 import type { Scenario, Step, StepOf, ZpciFunctionSpec } from './scenario/schema.ts';
 import { renderSnapshot } from './views.ts';
+import { installWatchdog } from './watchdog.ts';
 
 /** Simulated time between scenario steps, and the machine's latencies (ns). */
 export const STEP_NS = 1_000_000;
@@ -75,6 +76,11 @@ export interface RunOverrides {
   schedule?: readonly number[];
   /** Initial simulated memory size in bytes (default 4 MiB; it grows on demand). */
   memSize?: number;
+  /**
+   * The soft-lockup detector (src/sim/watchdog.ts), on by default: `false` turns it off, a
+   * number sets the preemption points per 4-second sample (default WATCHDOG_POINTS_PER_SAMPLE).
+   */
+  watchdog?: boolean | number;
 }
 
 export interface StepResult {
@@ -117,7 +123,7 @@ export interface RunResult {
   readonly snapshots: SnapshotResult[];
   readonly expectFailures: ExpectFailure[];
   readonly findings: Finding[];
-  /** The run stopped at an Oops/BUG (the machine would have stopped there). */
+  /** The run stopped at an Oops/BUG (the machine would have stopped there) or a soft lockup. */
   readonly stopped: boolean;
   /** Exploration mode: the choices made at preemption points (empty when not exploring). */
   readonly schedule: number[];
@@ -593,6 +599,9 @@ export function runScenario(s: Scenario, o: RunOverrides = {}): RunResult {
   };
 
   for (const f of o.faults ?? []) if (f.boot !== true) k.sim.faults.arm(f.point, f.occurrence);
+  // A kernel loop that never ends is reported as the kernel's soft-lockup detector would.
+  if (o.watchdog !== false)
+    installWatchdog(sys, typeof o.watchdog === 'number' ? { pointsPerSample: o.watchdog } : {});
   o.afterBoot?.(sys);
   for (const step of s.steps) {
     if (o.stopBefore !== undefined && step.index >= o.stopBefore) break;

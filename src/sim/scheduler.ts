@@ -211,11 +211,7 @@ export class Scheduler {
     r.a1 = a1;
     r.a2 = a2;
     r.ref = ref;
-    if (this.size === this.heap.length) {
-      const h = new Int32Array(this.heap.length * 2);
-      h.set(this.heap);
-      this.heap = h;
-    }
+    if (this.size === this.heap.length) this.growHeap();
     this.heap[this.size] = idx;
     this.siftUp(this.size++);
     return r.seq;
@@ -401,6 +397,13 @@ export class Scheduler {
     this.free.push(idx);
     this.eventsRun++;
     this.kinds[kind]!.handler(a0, a1, a2, ref);
+  }
+
+  /** Double the heap array (out of line: keeps schedule() small enough to inline). */
+  private growHeap(): void {
+    const h = new Int32Array(this.heap.length * 2);
+    h.set(this.heap);
+    this.heap = h;
   }
 
   private growPool(by: number): void {

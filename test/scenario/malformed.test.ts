@@ -91,7 +91,7 @@ const expected: Record<string, string[]> = {
     "malformed/expect-rc-unknown-errno.yaml:8:18: steps[1].expect.rc: unknown errno name '-ENOSPACE' (did you mean '-ENOSPC'?); give a number or a name from src/include/linux/errno.ts",
   ],
   'expect-unknown-finding.yaml': [
-    'malformed/expect-unknown-finding.yaml:7:31: steps[0].expect.findings[1]: expected one of WARN, Oops, BUG, lost-irq, spurious-irq, misrouted-irq, use-after-free, dma-use-after-free, out-of-bounds, double-owner, leak, swallowed-fault, unhandled-fault, got "leaks"',
+    'malformed/expect-unknown-finding.yaml:7:31: steps[0].expect.findings[1]: expected one of WARN, Oops, BUG, lost-irq, spurious-irq, misrouted-irq, use-after-free, dma-use-after-free, out-of-bounds, double-owner, leak, swallowed-fault, unhandled-fault, soft-lockup, got "leaks"',
   ],
   'expect-unknown-handler.yaml': [
     "malformed/expect-unknown-handler.yaml:12:9: steps[3].expect.deliveries.tx: no handler 'tx' was requested before this step (did you mean 'rx'?); known handlers: rx",

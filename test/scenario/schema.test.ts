@@ -33,7 +33,7 @@ describe('schemas/scenario.schema.json', () => {
   });
 
   it('lists the finding kinds of src/sim/findings.ts', () => {
-    expect(FINDING_KINDS.length).toBe(13);
+    expect(FINDING_KINDS.length).toBe(14);
     expect(JSON.stringify(scenarioJsonSchema())).toContain(JSON.stringify([...FINDING_KINDS]));
   });
 });

@@ -415,12 +415,14 @@ export class PciFunctionHw {
    * message is read from the table / capability and written through `msiWrite`.
    */
   signal(vector: number): void {
-    if (this.msixEnabled) {
+    // Message Control, read once (msixEnabled / msixFunctionMasked)
+    const ctrl = this.msixCap !== 0 ? rd16(this.config, this.msixCap + PCI_MSIX_FLAGS) : 0;
+    if ((ctrl & PCI_MSIX_FLAGS_ENABLE) !== 0) {
       if (vector < 0 || vector >= this.msixTableSize) {
         this.counters.dropped++;
         return;
       }
-      if (this.msixFunctionMasked || this.msixEntryCtrl(vector) & PCI_MSIX_ENTRY_CTRL_MASKBIT) {
+      if ((ctrl & PCI_MSIX_FLAGS_MASKALL) !== 0 || this.msixEntryCtrl(vector) & PCI_MSIX_ENTRY_CTRL_MASKBIT) {
         if (!this.msixPending(vector)) this.msixPba[vector >>> 3]! |= 1 << (vector & 7);
         this.counters.pendingSet++;
         return;
@@ -428,6 +430,11 @@ export class PciFunctionHw {
       this.msixSend(vector);
       return;
     }
+    this.signalMsi(vector);
+  }
+
+  /** signal() when MSI-X is not enabled: MSI, or dropped (out of line: keeps signal() small). */
+  private signalMsi(vector: number): void {
     if (this.msiEnabled) {
       if (vector < 0 || vector >= 1 << this.msiMme) {
         this.counters.dropped++;

@@ -22,7 +22,7 @@ import {
   EXT_QUEUE,
   type TpiInfo,
 } from './cpu.ts';
-import type { Machine } from './machine.ts';
+import type { Machine, MachineOptions } from './machine.ts';
 
 export const MAX_ISC = 7;
 /** Per-ISC adapter-interruption suppression mode (qemu: simm / nimm bits). */
@@ -90,7 +90,7 @@ export class Flic {
     this.floatingPending[isc]!++;
     if (mode === AIS_SINGLE_ARMED) this.aisMode[isc] = AIS_SINGLE_FIRED;
     this.floatingRaised++;
-    if (this.m.sim.trace.enabled) this.m.sim.trace.emit(-1, 'airq_raise', { isc, directed: false });
+    if (this.m.sim.trace.enabled) this.traceRaise(-1, isc, false);
     this.m.schedulePresent(this.m.opts.presentDelayNs);
     return true;
   }
@@ -104,9 +104,13 @@ export class Flic {
   raiseDirected(c: CpuState): void {
     if (c.dirqState === DIRQ_SINGLE_ARMED) c.dirqState = DIRQ_SINGLE_FIRED;
     c.directedPending++;
-    if (this.m.sim.trace.enabled)
-      this.m.sim.trace.emit(c.cpu, 'airq_raise', { isc: this.m.directed.isc, directed: true });
+    if (this.m.sim.trace.enabled) this.traceRaise(c.cpu, this.m.directed.isc, true);
     this.m.schedulePresent(this.m.opts.presentDelayNs);
+  }
+
+  /** The airq_raise trace event (out of line: keeps the raise paths small enough to inline). */
+  private traceRaise(cpu: number, isc: number, directed: boolean): void {
+    this.m.sim.trace.emit(cpu, 'airq_raise', { isc, directed });
   }
 
   /** SIGP external call / emergency signal: queue (code, param) on the target. Returns the SIGP cc. */
@@ -217,6 +221,12 @@ export class Flic {
       }
       return undefined;
     }
+    return this.pickFloatingCpuPolicy(isc, policy);
+  }
+
+  /** pickFloatingCpu() for the 'random' and 'round-robin' policies. */
+  private pickFloatingCpuPolicy(isc: number, policy: MachineOptions['floatingCpu']): CpuState | undefined {
+    const list = this.m.cpus.list;
     let n = 0;
     for (let i = 0; i < list.length; i++) {
       const c = list[i]!;
@@ -244,7 +254,7 @@ export class Flic {
     c.ioInterruptions++;
     if (directed) c.directedInterruptions++;
     this.presented++;
-    if (m.sim.trace.enabled) m.sim.trace.emit(c.cpu, 'io_interruption', { isc, directed, word2: tpi.word2 });
+    if (m.sim.trace.enabled) this.traceIo(c.cpu, isc, directed, tpi.word2);
     const saved = c.irqsEnabled;
     c.irqsEnabled = false;
     c.inInterrupt++;
@@ -254,6 +264,11 @@ export class Flic {
       c.inInterrupt--;
       c.irqsEnabled = saved;
     }
+  }
+
+  /** The io_interruption trace event (out of line). */
+  private traceIo(cpu: number, isc: number, directed: boolean, word2: number): void {
+    this.m.sim.trace.emit(cpu, 'io_interruption', { isc, directed, word2 });
   }
 
   private deliverExt(c: CpuState): void {

@@ -27,7 +27,7 @@ import {
   type TpiInfo,
 } from './cpu.ts';
 import { Flic } from './flic.ts';
-import type { PhysMem } from './memory.ts';
+import { type PhysMem, SHADOW_ALLOCATED } from './memory.ts';
 import { msiWrite } from './msi.ts';
 import { type MpcifcResult, mpcifc } from './pci-inst.ts';
 import { sic } from './sic.ts';
@@ -236,7 +236,9 @@ export class Machine {
     const hook = (hi: number, lo: number, data: number, dev: PciFunctionHw): void => {
       let fn = this.hookFn;
       if (dev !== this.hookDev) {
-        fn = this.byDevice.get(dev);
+        // addFunction() set platform and owner with the byDevice entry: the same answer, no Map lookup
+        const p = dev.platform;
+        fn = p instanceof ZpciFunction && p.device === dev && p.owner === this ? p : this.byDevice.get(dev);
         this.hookDev = dev;
         this.hookFn = fn;
       }
@@ -255,6 +257,9 @@ export class Machine {
    * Returns true when the access is to allocated memory. Allocation-free.
    */
   fwCheck(addr: number, len: number, what: string, fid: number): boolean {
+    // an allocated single byte cannot report: the report context is only needed otherwise
+    const mem = this.mem;
+    if (len === 1 && addr > 0 && mem.shadow[addr] === SHADOW_ALLOCATED) return true;
     this.fwWhat = what;
     this.fwFid = fid;
     return this.mem.check('firmware', addr, len);
@@ -451,6 +456,7 @@ export class Machine {
     this.functions.push(fn);
     this.byFid.set(fn.fid, fn);
     this.byDevice.set(fn.device, fn);
+    fn.owner = this;
     this.hookDev = null;
     this.hookFn = undefined;
     fn.device.msiWrite = this.msiHook;

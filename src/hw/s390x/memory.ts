@@ -132,6 +132,13 @@ export class PhysMem {
 
   /** Check that [addr, addr+len) is allocated; report through onViolation otherwise. */
   check(who: MemAccessor, addr: number, len: number): boolean {
+    // one allocated byte (the indicator writes of every MSI): small enough to inline
+    if (len === 1 && addr > 0 && this.shadow[addr] === SHADOW_ALLOCATED) return true;
+    return this.checkRange(who, addr, len);
+  }
+
+  /** check() for any range, with the reports. */
+  private checkRange(who: MemAccessor, addr: number, len: number): boolean {
     const s = this.shadow;
     if (addr <= 0 || addr + len > s.length) {
       this.onViolation?.(who, addr, len, undefined, SHADOW_UNALLOCATED);

@@ -30,14 +30,7 @@ export const ZPCI_MSI_VEC_MASK = 0x7ff;
 export function msiWrite(m: Machine, fn: ZpciFunction, addrHi: number, addrLo: number, data: number): void {
   const c = fn.counters;
   c.writes++;
-  if (m.sim.trace.enabled) {
-    m.sim.trace.emit(-1, 'msi_write', {
-      fid: fn.fid,
-      addrHi: addrHi >>> 0,
-      addrLo: addrLo >>> 0,
-      data: data >>> 0,
-    });
-  }
+  if (m.sim.trace.enabled) traceMsiWrite(m, fn, addrHi, addrLo, data);
   // qemu: the write is ignored unless the function is enabled
   if (fn.state !== 'enabled') {
     c.dropDisabled++;
@@ -67,6 +60,16 @@ export function msiWrite(m: Machine, fn: ZpciFunction, addrHi: number, addrLo: n
   }
   if (reg.fmt === IRQ_REG_FMT0) floating(m, fn, vec);
   else directed(m, fn, addrLo, vec);
+}
+
+/** The msi_write trace event (out of line: keeps msiWrite small enough to inline). */
+function traceMsiWrite(m: Machine, fn: ZpciFunction, addrHi: number, addrLo: number, data: number): void {
+  m.sim.trace.emit(-1, 'msi_write', {
+    fid: fn.fid,
+    addrHi: addrHi >>> 0,
+    addrLo: addrLo >>> 0,
+    data: data >>> 0,
+  });
 }
 
 /** Set MSB-0 bit `bit` of the vector at `base` (firmware write, checked). Returns the old bit. */

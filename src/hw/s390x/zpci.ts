@@ -177,6 +177,8 @@ export class ZpciFunction {
   /** Force cc 2 (busy) on the next N MPCIFCs (notes 8.3 scenario 12). */
   busyCount = 0;
   readonly counters = new ZpciMsiCounters();
+  /** The machine whose addFunction() added this function (set once there; null before). */
+  owner: unknown = null;
 
   constructor(cfg: ZpciFunctionConfig, index: number) {
     this.fid = cfg.fid >>> 0;

@@ -1,29 +1,75 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /**
  * struct cpumask as a fixed-size bitmap of NR_CPUS bits. Operations mirror
- * include/linux/cpumask.h; none allocates except cpumaskCreate().
+ * include/linux/cpumask.h.
+ *
+ * Storage is copy-on-write: cpumask_copy() (and cpumask_and() whose result equals one of
+ * its operands) lets the destination share the source's words instead of copying them,
+ * and marks both masks `shared`; a later write to either mask first gives that mask its
+ * own words (only if the write changes a bit). Every reader sees exactly the bits the
+ * kernel's mask would hold. Thousands of IRQs whose affinity is the online mask thus
+ * hold no words of their own. Write `bits` directly only on a mask from cpumaskCreate()
+ * that has not been shared yet (the Kernel constructor does); everything else goes
+ * through the functions below.
+ *
+ * Allocation: cpumaskCreate() allocates the words; cpumaskAlloc() does not (it shares the
+ * all-zero words); a write to a shared mask allocates once. Reads never allocate.
  */
 export const NR_CPUS_MAX = 512;
 const WORDS = NR_CPUS_MAX / 32;
 
 export interface Cpumask {
-  readonly bits: Uint32Array;
+  /** The NR_CPUS_MAX bits, 32 per word (LSB first). Never written in place while `shared`. */
+  bits: Uint32Array;
+  /** `bits` may be referenced by another mask too: a write replaces them first. */
+  shared: boolean;
 }
 
+/** The all-zero words every cpumaskAlloc() mask starts with (never written: always shared). */
+const ZERO_WORDS = new Uint32Array(WORDS);
+
+/** A mask with its own (writable) words, with `cpus` set. */
 export function cpumaskCreate(...cpus: number[]): Cpumask {
-  const m = { bits: new Uint32Array(WORDS) };
+  const m: Cpumask = { bits: new Uint32Array(WORDS), shared: false };
   for (const c of cpus) cpumaskSetCpu(c, m);
   return m;
 }
 
+/** kernel: zalloc_cpumask_var() — an empty mask that shares the zero words (no allocation). */
+export function cpumaskAlloc(): Cpumask {
+  return { bits: ZERO_WORDS, shared: true };
+}
+
+/** Give a shared mask its own copy of its words before a write. */
+function unshare(m: Cpumask): Uint32Array {
+  const b = new Uint32Array(m.bits);
+  m.bits = b;
+  m.shared = false;
+  return b;
+}
+
 // kernel: cpumask_set_cpu()
 export function cpumaskSetCpu(cpu: number, m: Cpumask): void {
-  m.bits[cpu >>> 5]! |= 1 << (cpu & 31);
+  const i = cpu >>> 5;
+  const bit = 1 << (cpu & 31);
+  let b = m.bits;
+  if (m.shared) {
+    if ((b[i]! & bit) !== 0 || i >= WORDS) return;
+    b = unshare(m);
+  }
+  b[i]! |= bit;
 }
 
 // kernel: cpumask_clear_cpu()
 export function cpumaskClearCpu(cpu: number, m: Cpumask): void {
-  m.bits[cpu >>> 5]! &= ~(1 << (cpu & 31));
+  const i = cpu >>> 5;
+  const bit = 1 << (cpu & 31);
+  let b = m.bits;
+  if (m.shared) {
+    if ((b[i]! & bit) === 0 || i >= WORDS) return;
+    b = unshare(m);
+  }
+  b[i]! &= ~bit;
 }
 
 // kernel: cpumask_test_cpu()
@@ -34,12 +80,19 @@ export function cpumaskTestCpu(cpu: number, m: Cpumask): boolean {
 
 // kernel: cpumask_clear()
 export function cpumaskClear(m: Cpumask): void {
+  if (m.shared) {
+    m.bits = ZERO_WORDS;
+    return;
+  }
   m.bits.fill(0);
 }
 
 // kernel: cpumask_copy()
 export function cpumaskCopy(dst: Cpumask, src: Cpumask): void {
-  dst.bits.set(src.bits);
+  if (dst === src) return;
+  dst.bits = src.bits;
+  dst.shared = true;
+  src.shared = true;
 }
 
 /** kernel: cpumask_first() — NR_CPUS_MAX (>= nr_cpu_ids) when empty. */
@@ -79,19 +132,41 @@ export function cpumaskEmpty(m: Cpumask): boolean {
   return true;
 }
 
-/** kernel: cpumask_and() — returns whether the result is non-empty. */
+/**
+ * kernel: cpumask_and() — returns whether the result is non-empty. A result equal to an
+ * operand shares that operand's words; otherwise dst gets its own words if it shared.
+ */
 export function cpumaskAnd(dst: Cpumask, a: Cpumask, b: Cpumask): boolean {
+  const ab = a.bits;
+  const bb = b.bits;
   let any = 0;
+  let eqA = true;
+  let eqB = true;
   for (let i = 0; i < WORDS; i++) {
-    const w = a.bits[i]! & b.bits[i]!;
-    dst.bits[i] = w;
+    const x = ab[i]!;
+    const y = bb[i]!;
+    const w = x & y;
     any |= w;
+    if (w !== x) eqA = false;
+    if (w !== y) eqB = false;
   }
+  if (eqA || eqB) {
+    const src = eqA ? a : b;
+    if (dst !== src && dst.bits !== src.bits) {
+      dst.bits = src.bits;
+      dst.shared = true;
+      src.shared = true;
+    }
+    return any !== 0;
+  }
+  const d = dst.shared ? unshare(dst) : dst.bits;
+  for (let i = 0; i < WORDS; i++) d[i] = ab[i]! & bb[i]!;
   return any !== 0;
 }
 
 // kernel: cpumask_equal()
 export function cpumaskEqual(a: Cpumask, b: Cpumask): boolean {
+  if (a.bits === b.bits) return true;
   for (let i = 0; i < WORDS; i++) if (a.bits[i] !== b.bits[i]) return false;
   return true;
 }

@@ -32,6 +32,7 @@ import {
   IRQ_NOTHREAD,
   IRQ_PER_CPU,
   IRQ_RESEND,
+  IRQ_START_COND,
   IRQ_START_FORCE,
   IRQ_TYPE_NONE,
   IRQCHIP_AFFINITY_PRE_STARTUP,
@@ -394,7 +395,7 @@ function warnOnce(k: Kernel, where: string, text: string): void {
 }
 
 // kernel: __irq_startup_managed()
-function irqStartupManaged(k: Kernel, desc: IrqDesc, force: boolean): number {
+function irqStartupManagedInternal(k: Kernel, desc: IrqDesc, force: boolean): number {
   const d = desc.irqData;
   const c = desc.irqCommonData;
   if (!(c.stateUseAccessors & IRQD_AFFINITY_MANAGED)) return IRQ_STARTUP_NORMAL;
@@ -408,6 +409,18 @@ function irqStartupManaged(k: Kernel, desc: IrqDesc, force: boolean): number {
     return IRQ_STARTUP_ABORT;
   }
   return IRQ_STARTUP_MANAGED;
+}
+
+/**
+ * kernel: irq_startup_managed() — CPU hotplug restart of a managed IRQ that was shut down
+ * (6.16+, 788019eb559f and the follow-up that clears the flag first): clear the
+ * managed-shutdown flag, undo the one disable level irq_shutdown() added, and start it up
+ * (IRQ_RESEND, IRQ_START_COND) only when no other disable level (disable_irq) remains.
+ */
+export function irqStartupManaged(k: Kernel, desc: IrqDesc): void {
+  desc.irqCommonData.stateUseAccessors &= ~IRQD_MANAGED_SHUTDOWN;
+  desc.depth--;
+  if (!desc.depth) irqStartup(k, desc, IRQ_RESEND, IRQ_START_COND);
 }
 
 // kernel: __irq_startup()
@@ -437,7 +450,7 @@ export function irqStartup(k: Kernel, desc: IrqDesc, resend: boolean, force: boo
   if (c.stateUseAccessors & IRQD_IRQ_STARTED) {
     irqEnable(k, desc);
   } else {
-    switch (irqStartupManaged(k, desc, force)) {
+    switch (irqStartupManagedInternal(k, desc, force)) {
       case IRQ_STARTUP_NORMAL:
         if (d.chip.flags & IRQCHIP_AFFINITY_PRE_STARTUP) irqSetupAffinity(k, desc);
         ret = irqStartupInternal(k, desc);
@@ -474,7 +487,11 @@ export function irqActivateAndStartup(k: Kernel, desc: IrqDesc, resend: boolean)
   return irqStartup(k, desc, resend, IRQ_START_FORCE);
 }
 
-/** kernel: irq_shutdown() — only if STARTED: depth++, chip shutdown or __irq_disable(mask). */
+/**
+ * kernel: irq_shutdown() — only if STARTED: depth++ (6.16+: a managed shutdown at CPU
+ * hot-unplug keeps the disable_irq() depth; irq_startup_managed() undoes this level),
+ * chip shutdown or __irq_disable(mask). No resend queue on s390 (clear_irq_resend: no-op).
+ */
 export function irqShutdown(k: Kernel, desc: IrqDesc): void {
   const c = desc.irqCommonData;
   if (c.stateUseAccessors & IRQD_IRQ_STARTED) {

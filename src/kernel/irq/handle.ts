@@ -32,15 +32,23 @@ function warnNoThread(k: Kernel, irq: number, action: NonNullable<IrqDesc['actio
   );
 }
 
+/** The irq_handler_entry / irq_handler_exit trace events (out of line: keeps the loop small). */
+function traceHandlerEntry(k: Kernel, irq: number, name: string): void {
+  k.sim.trace.emit(k.currentCpu, 'irq_handler_entry', { irq, name });
+}
+function traceHandlerExit(k: Kernel, irq: number, ret: IrqReturn): void {
+  k.sim.trace.emit(k.currentCpu, 'irq_handler_exit', { irq, ret });
+}
+
 /** kernel: __handle_irq_event_percpu() — every action, in list order; results OR-ed. */
 export function handleIrqEventPercpuInternal(k: Kernel, desc: IrqDesc): IrqReturn {
   let retval = IRQ_NONE;
   const irq = desc.irqData.irq;
   for (let action = desc.action; action !== null; action = action.next) {
     const tracing = k.sim.trace.enabled;
-    if (tracing) k.sim.trace.emit(k.currentCpu, 'irq_handler_entry', { irq, name: action.name });
+    if (tracing) traceHandlerEntry(k, irq, action.name);
     const res = action.handler(k, irq, action.devId);
-    if (tracing) k.sim.trace.emit(k.currentCpu, 'irq_handler_exit', { irq, ret: res });
+    if (tracing) traceHandlerExit(k, irq, res);
     if (res === IRQ_WAKE_THREAD) {
       // threaded handlers are not modelled (request_threaded_irq refuses thread_fn)
       if (!action.threadFn) warnNoThread(k, irq, action);

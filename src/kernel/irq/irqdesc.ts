@@ -6,7 +6,7 @@
  *
  * The entry points are the delivery path: they allocate nothing.
  */
-import { cpumaskCopy, cpumaskCreate, cpumaskEmpty, cpumaskTestCpu } from '../../include/linux/cpumask.ts';
+import { cpumaskAlloc, cpumaskCopy, cpumaskEmpty, cpumaskTestCpu } from '../../include/linux/cpumask.ts';
 import { EEXIST, EINVAL, ENOMEM, ENOSPC, EPERM } from '../../include/linux/errno.ts';
 import type { IrqCommonData, IrqData, IrqDesc, IrqDomain } from '../../include/linux/irq.ts';
 import type { IrqAffinityDesc } from '../../include/linux/msi.ts';
@@ -53,18 +53,64 @@ interface IrqdescState {
    * numbers at a time, as the kernel's bitmap search does.
    */
   allocated: Uint32Array;
+  /**
+   * kstat_irqs storage (alloc_percpu in the kernel): each descriptor's counters are a
+   * view of nrCpuIds words into a slab shared by KSTAT_SLAB descriptors; a freed
+   * descriptor's view goes back to `kstatFree` for the next alloc_desc().
+   */
+  kstatSlab: Uint32Array;
+  kstatNext: number;
+  kstatFree: Uint32Array[];
+  /** What a freed descriptor's kstat_irqs points to (its own view is reused). */
+  kstatFreed: Uint32Array;
 }
 const states = new WeakMap<Kernel, IrqdescState>();
 function stateOf(k: Kernel): IrqdescState {
   let s = states.get(k);
   if (!s) {
-    s = { enforceIrqctxWarned: false, allocated: new Uint32Array((k.irqLimit >>> 5) + 1) };
+    s = {
+      enforceIrqctxWarned: false,
+      allocated: new Uint32Array((k.irqLimit >>> 5) + 1),
+      kstatSlab: new Uint32Array(0),
+      kstatNext: 0,
+      kstatFree: [],
+      kstatFreed: new Uint32Array(k.nrCpuIds),
+    };
     for (let i = 0; i < k.irqDescs.length; i++) {
       if (k.irqDescs[i] !== undefined) s.allocated[i >>> 5]! |= 1 << (i & 31);
     }
     states.set(k, s);
   }
   return s;
+}
+
+/** Descriptors per kstat slab. */
+const KSTAT_SLAB = 256;
+
+/** alloc_percpu(unsigned int) for a descriptor's kstat_irqs: zeroed counters, one per CPU id. */
+function kstatAlloc(k: Kernel): Uint32Array {
+  const s = stateOf(k);
+  const reused = s.kstatFree.pop();
+  if (reused !== undefined) {
+    reused.fill(0);
+    return reused;
+  }
+  const n = k.nrCpuIds;
+  if (s.kstatNext + n > s.kstatSlab.length) {
+    s.kstatSlab = new Uint32Array(n * KSTAT_SLAB);
+    s.kstatNext = 0;
+  }
+  const v = s.kstatSlab.subarray(s.kstatNext, s.kstatNext + n);
+  s.kstatNext += n;
+  return v;
+}
+
+/** free_percpu(desc->kstat_irqs) */
+function kstatFree(k: Kernel, desc: IrqDesc): void {
+  const s = stateOf(k);
+  if (desc.kstatIrqs === s.kstatFreed) return;
+  s.kstatFree.push(desc.kstatIrqs);
+  desc.kstatIrqs = s.kstatFreed;
 }
 
 /** Keep allocated_irqs in step with the sparse tree. */
@@ -134,8 +180,9 @@ function allocDesc(
     stateUseAccessors: 0,
     handlerData: null,
     msiDesc: null,
-    affinity: cpumaskCreate(),
-    effectiveAffinity: cpumaskCreate(),
+    affinity: cpumaskAlloc(),
+    effectiveAffinity: cpumaskAlloc(),
+    desc: undefined, // set below; in the literal so the object keeps one shape
   };
   const irqData: IrqData = {
     mask: 0,
@@ -152,7 +199,7 @@ function allocDesc(
   const desc: IrqDesc = {
     irqCommonData: common,
     irqData,
-    kstatIrqs: new Uint32Array(k.nrCpuIds),
+    kstatIrqs: kstatAlloc(k),
     handleIrq: handleBadIrq,
     name: null,
     action: null,
@@ -190,6 +237,7 @@ function freeDesc(k: Kernel, irq: number): void {
   // call_rcu(delayed_free_desc): the descriptor and its embedded level-0 irq_data are gone.
   d.irqData.freed = true;
   d.freed = true;
+  kstatFree(k, d);
 }
 
 // kernel: alloc_descs()

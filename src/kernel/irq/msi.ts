@@ -13,7 +13,7 @@
  * msi_prepare only for domains without alloc_data. msi_teardown runs from
  * msi_remove_device_irq_domain().
  */
-import { type Cpumask, cpumaskIntersects } from '../../include/linux/cpumask.ts';
+import { type Cpumask, cpumaskAlloc, cpumaskCopy, cpumaskIntersects } from '../../include/linux/cpumask.ts';
 import type { Device, MsiDevDomain, MsiDeviceData } from '../../include/linux/device.ts';
 import {
   EBUSY,
@@ -232,6 +232,50 @@ export function msiDescTemplate(dev: Device): MsiDesc {
   };
 }
 
+/** memset(desc, 0) of a template from msiDescTemplate(): the same state, in place. */
+export function msiDescTemplateReset(desc: MsiDesc, dev: Device): void {
+  desc.irq = 0;
+  desc.nvecUsed = 0;
+  desc.dev = dev;
+  const m = desc.msg;
+  m.addressLo = 0;
+  m.addressHi = 0;
+  m.data = 0;
+  desc.affinity = null;
+  desc.msiIndex = 0;
+  const p = desc.pciMsi;
+  p.msiMask = 0;
+  p.isMsix = false;
+  p.multiple = 0;
+  p.multiCap = 0;
+  p.canMask = false;
+  p.is64 = false;
+  p.isVirtual = false;
+  p.defaultIrq = 0;
+  p.maskPos = 0;
+  p.entryIndex = 0;
+  p.maskBase = 0;
+  desc.freed = false;
+  desc.sysfsAttrs = null;
+  desc.writeMsiMsg = null;
+  desc.writeMsiMsgData = null;
+}
+
+/** desc->pci = init_desc->pci (struct copy into the descriptor's own). */
+function copyPciMsiDesc(dst: PciMsiDesc, src: PciMsiDesc): void {
+  dst.msiMask = src.msiMask;
+  dst.isMsix = src.isMsix;
+  dst.multiple = src.multiple;
+  dst.multiCap = src.multiCap;
+  dst.canMask = src.canMask;
+  dst.is64 = src.is64;
+  dst.isVirtual = src.isVirtual;
+  dst.defaultIrq = src.defaultIrq;
+  dst.maskPos = src.maskPos;
+  dst.entryIndex = src.entryIndex;
+  dst.maskBase = src.maskBase;
+}
+
 /** A zeroed msi_alloc_info_t. */
 export function msiAllocInfoZero(): MsiAllocInfo {
   return { desc: null, hwirq: 0n, flags: 0, scratch: {} };
@@ -259,17 +303,28 @@ function lowerBound(keys: number[], v: number): number {
   return lo;
 }
 
+/** array.splice(i, 1) without building the array of removed elements. */
+function removeAt<T>(a: T[], i: number): void {
+  const n = a.length - 1;
+  for (let j = i; j < n; j++) a[j] = a[j + 1]!;
+  a.length = n;
+}
+
 function xaInsert(dd: MsiDevDomain, index: number, desc: MsiDesc): number {
   if (dd.store.has(index)) return -EBUSY;
   dd.store.set(index, desc);
-  dd.keys.splice(lowerBound(dd.keys, index), 0, index);
+  const keys = dd.keys;
+  const at = lowerBound(keys, index);
+  if (at === keys.length) keys.push(index);
+  else keys.splice(at, 0, index);
   return 0;
 }
 
 function xaErase(dd: MsiDevDomain, index: number): void {
   if (!dd.store.delete(index)) return;
-  const i = lowerBound(dd.keys, index);
-  if (dd.keys[i] === index) dd.keys.splice(i, 1);
+  const keys = dd.keys;
+  const i = lowerBound(keys, index);
+  if (keys[i] === index) removeAt(keys, i);
 }
 
 /** Indices present in [first, last], ascending (xa_for_each_range). */
@@ -299,7 +354,8 @@ export function msiAllocDesc(
     desc.affinity = [];
     for (let i = 0; i < nvec; i++) {
       const a = affinity[i]!;
-      const m: Cpumask = { bits: new Uint32Array(a.mask.bits) };
+      const m = cpumaskAlloc();
+      cpumaskCopy(m, a.mask);
       desc.affinity.push({ mask: m, isManaged: a.isManaged });
     }
   }
@@ -353,7 +409,7 @@ export function msiInsertDesc(k: Kernel, dev: Device, desc: MsiDesc, domid: numb
 export function msiDomainInsertMsiDesc(k: Kernel, dev: Device, domid: number, initDesc: MsiDesc): number {
   const desc = msiAllocDesc(k, dev, initDesc.nvecUsed, initDesc.affinity);
   if (!desc) return -ENOMEM;
-  desc.pciMsi = { ...initDesc.pciMsi };
+  copyPciMsiDesc(desc.pciMsi, initDesc.pciMsi);
   return msiInsertDesc(k, dev, desc, domid, initDesc.msiIndex);
 }
 
@@ -596,7 +652,7 @@ function msiSysfsRemoveDesc(dev: Device, desc: MsiDesc): void {
   if (group) {
     for (const name of attrs) {
       const i = group.indexOf(name);
-      if (i >= 0) group.splice(i, 1);
+      if (i >= 0) removeAt(group, i);
     }
   }
 }
@@ -604,7 +660,8 @@ function msiSysfsRemoveDesc(dev: Device, desc: MsiDesc): void {
 // kernel: msi_sysfs_populate_desc()
 function msiSysfsPopulateDesc(k: Kernel, dev: Device, desc: MsiDesc): number {
   if (k.sim.faults.shouldFail(FP_MSI_SYSFS_POPULATE_DESC)) return -ENOMEM;
-  const attrs: string[] = [];
+  // one attribute per vector: an array of exactly that size
+  const attrs = new Array<string>(desc.nvecUsed);
   desc.sysfsAttrs = attrs;
   let group = dev.sysfs?.get('msi_irqs');
   if (!group) {
@@ -614,7 +671,7 @@ function msiSysfsPopulateDesc(k: Kernel, dev: Device, desc: MsiDesc): number {
   }
   for (let i = 0; i < desc.nvecUsed; i++) {
     const name = String(desc.irq + i);
-    attrs.push(name);
+    attrs[i] = name;
     group.push(name);
   }
   return 0;
@@ -680,6 +737,12 @@ function msiCheckLevel(k: Kernel, domain: IrqDomain | null, msg1: MsiMsg): void 
   }
 }
 
+/**
+ * msg[1] of the kernel's msg[2]: no model chip composes a second message, so it stays zero;
+ * msi_check_level() only reads it. One frozen zero message serves every call.
+ */
+const MSG1_ZERO: MsiMsg = Object.freeze({ addressLo: 0, addressHi: 0, data: 0 }) as MsiMsg;
+
 function zeroMsg(): MsiMsg {
   return { addressLo: 0, addressHi: 0, data: 0 };
 }
@@ -697,7 +760,7 @@ export function msiDomainSetAffinity(k: Kernel, irqData: IrqData, mask: Cpumask,
   const ret = setAff.call(parent.chip, k, parent, mask, force);
   if (ret >= 0 && ret !== IRQ_SET_MASK_OK_DONE) {
     const msg = zeroMsg();
-    const msg1 = zeroMsg();
+    const msg1 = MSG1_ZERO;
     bugOn(k, irqChipComposeMsiMsg(k, irqData, msg) !== 0, `${F}:msi_domain_set_affinity`);
     msiCheckLevel(k, irqData.domain, msg1);
     irqChipWriteMsiMsg(k, irqData, msg);
@@ -708,7 +771,7 @@ export function msiDomainSetAffinity(k: Kernel, irqData: IrqData, mask: Cpumask,
 // kernel: msi_domain_activate()
 export function msiDomainActivate(k: Kernel, _domain: IrqDomain, irqData: IrqData, _early: boolean): number {
   const msg = zeroMsg();
-  const msg1 = zeroMsg();
+  const msg1 = MSG1_ZERO;
   bugOn(k, irqChipComposeMsiMsg(k, irqData, msg) !== 0, `${F}:msi_domain_activate`);
   msiCheckLevel(k, irqData.domain, msg1);
   irqChipWriteMsiMsg(k, irqData, msg);

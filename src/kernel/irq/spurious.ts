@@ -84,6 +84,11 @@ export function noteInterrupt(k: Kernel, desc: IrqDesc, actionRet: IrqReturn): v
     desc.lastUnhandled = now;
   }
   if (desc.irqsUnhandled === 0) return;
+  noteUnhandledCount(k, desc, actionRet);
+}
+
+/** note_interrupt() once this line has unhandled interrupts: the 100000-interrupt window (out of line). */
+function noteUnhandledCount(k: Kernel, desc: IrqDesc, actionRet: IrqReturn): void {
   desc.irqCount++;
   if (desc.irqCount < 100000) return;
   desc.irqCount = 0;

@@ -10,12 +10,12 @@
  * signature) do not fail the property again, so one lane can report several distinct ones.
  */
 import fc from 'fast-check';
-import type { ZpciSystem } from '../../arch/s390/pci/system.ts';
 import { compareRuns, type Difference } from '../diff.ts';
 import type { Finding } from '../findings.ts';
 import { type RunOverrides, type RunResult, runScenario } from '../runner.ts';
 import { loadScenario } from '../scenario/load.ts';
 import type { Scenario, Step } from '../scenario/schema.ts';
+import { installHangGuards, WATCHDOG_TEXT } from '../watchdog.ts';
 import {
   caseArbitrary,
   type FuzzTarget,
@@ -147,51 +147,10 @@ function differenceSignature(d: Difference): string {
   return `difference:${d.what}@${normalizeMessage(d.text.replace(/^handler \S+/, 'handler H').replace(/step # \(([a-z_]+)[^)]*\)/, 'step $1'))}`;
 }
 
-/** Simulated time after which a run counts as hung (busy loops advance the clock). */
-const WATCHDOG_NS = 120e9;
-/** Scheduler events after which a run counts as an interrupt storm. */
-const WATCHDOG_EVENTS = 1_000_000;
-/** Preemption points after which a run counts as a kernel loop that never ends. */
-const WATCHDOG_POINTS = 50_000;
-
-/** The message prefix of a watchdog stop (a soft lockup in kernel terms). */
-export const WATCHDOG_TEXT = 'watchdog: BUG: soft lockup';
-
-/**
- * Stop a run that never ends: a kernel busy loop (it offers preemption points and
- * advances the clock) or an event storm. The error becomes an Oops finding and the run
- * stops there, as the runner does for a kernel BUG.
- */
-function installWatchdog(sys: ZpciSystem): void {
-  const k = sys.k;
-  const pp = k.preemptPoint;
-  let points = 0;
-  k.preemptPoint = (kk, site) => {
-    if (++points > WATCHDOG_POINTS) {
-      throw new Error(
-        `${WATCHDOG_TEXT} - CPU#${kk.currentCpu} looping through ${site} (${points} preemption points in one run)`,
-      );
-    }
-    if (kk.sim.time > WATCHDOG_NS) {
-      throw new Error(
-        `${WATCHDOG_TEXT} - CPU#${kk.currentCpu} stuck at ${site} for ${Math.round(kk.sim.time / 1e9)}s of simulated time`,
-      );
-    }
-    pp?.(kk, site);
-  };
-  const sched = sys.machine.sched;
-  const step = sched.step.bind(sched);
-  sched.step = () => {
-    if (sched.eventsRun > WATCHDOG_EVENTS) {
-      throw new Error(`${WATCHDOG_TEXT} - ${sched.eventsRun} events without quiescence (interrupt storm)`);
-    }
-    return step();
-  };
-}
-
 /** Runs of a scenario for the mode: [target] or [legacy, target]. */
 function runAll(s: Scenario, o: FuzzOptions): RunResult[] {
-  const base: RunOverrides = { memSize: o.memSize ?? 256 << 10, afterBoot: installWatchdog };
+  // The runner's soft-lockup detector is on in every run; the fuzzer adds its hang guards.
+  const base: RunOverrides = { memSize: o.memSize ?? 256 << 10, afterBoot: installHangGuards };
   const t = o.target;
   const target: RunOverrides = {
     ...base,
@@ -217,10 +176,10 @@ function failuresOf(results: readonly RunResult[], differential: boolean): Failu
   const r = results[0]!;
   return r.findings.map((f) => {
     const lockup = f.message.indexOf(WATCHDOG_TEXT);
-    if (lockup >= 0) {
+    if (f.kind === 'soft-lockup' || lockup >= 0) {
       // One signature per step kind: the loop spans several functions.
       const st = r.steps.find((x) => x.index === f.step);
-      const message = f.message.slice(lockup).replace(/\)$/, '');
+      const message = f.message.slice(Math.max(0, lockup)).replace(/\)$/, '');
       return {
         kind: 'soft-lockup',
         signature: `soft-lockup@${st?.kind ?? 'run'}`,
@@ -384,11 +343,7 @@ export function describeFailure(f: Failure, s: Scenario, o: FuzzOptions, path: s
   const fn = where ? ` It went wrong in the backend's ${where}().` : '';
   return (
     `${f.kind} on ${targetLabel(o.target)} ${during}: ${f.message.replace(/\s+/g, ' ').trim()}${/[.!]$/.test(f.message.trim()) ? '' : '.'}${fn}${chain} ` +
-    `Minimal sequence (${s.steps.length} steps): ${seq}.${explore} ${
-      f.kind === 'soft-lockup'
-        ? `\`irqlab run ${path}\` does not return (the runner has no watchdog); \`irqlab fuzz --regressions DIR\` with the file in DIR stops it.`
-        : `Reproduce with \`irqlab run ${path}\`.`
-    }`
+    `Minimal sequence (${s.steps.length} steps): ${seq}.${explore} Reproduce with \`irqlab run ${path}\`.`
   );
 }
 

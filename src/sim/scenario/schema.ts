@@ -71,6 +71,7 @@ export const FINDING_KINDS = [
   'leak',
   'swallowed-fault',
   'unhandled-fault',
+  'soft-lockup',
 ] as const satisfies readonly FindingKind[];
 // Compile-time check that FINDING_KINDS lists every FindingKind.
 type MissingFindingKinds = Exclude<FindingKind, (typeof FINDING_KINDS)[number]>;

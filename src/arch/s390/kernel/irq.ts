@@ -223,6 +223,11 @@ let cachedState: S390IrqState | null = null;
 /** The s390 interrupt state of `k`, created on first use. Allocation-free once created. */
 export function s390IrqState(k: Kernel): S390IrqState {
   if (k === cachedKernel) return cachedState!;
+  return s390IrqStateLookup(k);
+}
+
+/** s390IrqState() past its one-entry cache (out of line: the cached path inlines). */
+function s390IrqStateLookup(k: Kernel): S390IrqState {
   let s = k.subsys.get(KEY) as S390IrqState | undefined;
   if (!s) {
     const regs: IrqRegs[] = [];

@@ -17,8 +17,9 @@
  * a row in docs/backends.md. The delivery path (handlers) allocates nothing.
  */
 
+import { pciMsiDomainWriteMsg } from '../../../drivers/pci/msi/irqdomain.ts';
 import { setArchMsiOps } from '../../../drivers/pci/msi/legacy.ts';
-import { pciWriteMsiMsg } from '../../../drivers/pci/msi/msi.ts';
+import { __pciWriteMsiMsg, pciWriteMsiMsg } from '../../../drivers/pci/msi/msi.ts';
 import { devSetMsiDomain, pciName } from '../../../drivers/pci/pci.ts';
 import {
   AIRQ_IV_ALLOC,
@@ -67,6 +68,7 @@ import { EBUSY, EINVAL, EIO, ENOMEM } from '../../../include/linux/errno.ts';
 import { hwirqHi, hwirqLo } from '../../../include/linux/hwirq.ts';
 import {
   DOMAIN_BUS_ANY,
+  DOMAIN_BUS_PCI_DEVICE_MSI,
   type FwnodeHandle,
   IRQ_SET_MASK_OK,
   type IrqChip,
@@ -88,6 +90,7 @@ import {
 } from '../../../include/linux/msi.ts';
 import type { PciDev } from '../../../include/linux/pci.ts';
 import { handlePercpuIrq } from '../../../kernel/irq/chip.ts';
+import { IRQCHIP_AFFINITY_PRE_STARTUP, IRQD_ACTIVATED } from '../../../kernel/irq/internals.ts';
 import { genericHandleDomainIrq, irqGetIrqData } from '../../../kernel/irq/irqdesc.ts';
 import {
   irqDomainAllocNamedFwnode,
@@ -374,6 +377,32 @@ function zpciSetIrqAffinity(k: Kernel, data: IrqData, dest: Cpumask, _force: boo
     }
   }
   return IRQ_SET_MASK_OK;
+}
+
+/**
+ * The device MSI chip's irq_write_msi_msg for PCI MSI (installed by zpciInitDevMsiInfo).
+ * departure: a multi-MSI block shares one address/data register, and the generic
+ * pci_msi_domain_write_msg() writes only for the block's first vector. So
+ * msi_domain_deactivate() of the first vector alone (free_irq of vector 0 while vectors
+ * 1..n-1 stay requested) writes the all-zero message for the whole block: the device's
+ * other vectors then write to address 0 and are lost (a generic kernel defect; x86 with
+ * interrupt remapping and the GICv3 ITS do the same). Here the deactivation (all-zero)
+ * message of a block is written only when no other vector of the block is still
+ * activated, and then through the block's msi_desc whichever vector goes last.
+ * Everything else is pci_msi_domain_write_msg().
+ */
+function zpciMsiDomainWriteMsg(k: Kernel, d: IrqData, msg: MsiMsg): void {
+  const desc = d.common.msiDesc;
+  if (desc && desc.nvecUsed > 1 && !desc.pciMsi.isMsix && !msg.addressLo && !msg.addressHi && !msg.data) {
+    for (let i = 0; i < desc.nvecUsed; i++) {
+      if (desc.irq + i === d.irq) continue;
+      const other = irqGetIrqData(k, desc.irq + i);
+      if (other && other.common.stateUseAccessors & IRQD_ACTIVATED) return;
+    }
+    __pciWriteMsiMsg(k, desc, msg);
+    return;
+  }
+  pciMsiDomainWriteMsg(k, d, msg);
 }
 
 /**
@@ -835,6 +864,14 @@ function zpciInitDevMsiInfo(
   if (!msiLibInitDevMsiInfo(k, dev, domain, realParent, info)) return false;
   info.ops.msiPrepare = zpciMsiPrepare;
   info.ops.msiTeardown = zpciMsiTeardown;
+  // departure: the device MSI chip sets the affinity BEFORE startup unmasks the vector, as x86
+  // does since ff363f480e53 (x86_init_dev_msi_info). Without it irq_startup() unmasks first and a
+  // pending message goes out with the activation-time target, which may be offline by then
+  // (v1/mainline/legacy). Floating: the chip has no irq_set_affinity (MSI_FLAG_NO_AFFINITY), so
+  // irq_setup_affinity() returns 0 at once and the startup is unchanged.
+  info.chip!.flags |= IRQCHIP_AFFINITY_PRE_STARTUP;
+  // departure: multi-MSI blocks keep their message until their last vector is deactivated
+  if (info.busToken === DOMAIN_BUS_PCI_DEVICE_MSI) info.chip!.irqWriteMsiMsg = zpciMsiDomainWriteMsg;
   return true;
 }
 

@@ -65,6 +65,7 @@ import { irqGetMsiDesc } from '../../../kernel/irq/chip.ts';
 import {
   irqDataGetMsiDesc,
   msiDescTemplate,
+  msiDescTemplateReset,
   msiFirstDesc,
   msiForEachDesc,
   msiInsertMsiDesc,
@@ -332,7 +333,14 @@ export function __pciWriteMsiMsg(k: Kernel, entry: MsiDesc, msg: MsiMsg): void {
   } else {
     pciWriteMsgMsi(dev, entry, msg);
   }
-  entry.msg = { addressLo: msg.addressLo >>> 0, addressHi: msg.addressHi >>> 0, data: msg.data >>> 0 };
+  // entry->msg = *msg (a copy into the descriptor's own struct)
+  const m = entry.msg;
+  const lo = msg.addressLo >>> 0;
+  const hi = msg.addressHi >>> 0;
+  const data = msg.data >>> 0;
+  m.addressLo = lo;
+  m.addressHi = hi;
+  m.data = data;
   if (entry.writeMsiMsg) entry.writeMsiMsg(k, entry, entry.writeMsiMsgData);
 }
 
@@ -585,10 +593,14 @@ function msixSetupMsiDescs(
 ): number {
   let ret = 0;
   const vecCount = pciMsixVecCount(dev);
+  // struct msi_desc desc on the stack: one template, zeroed for each vector
+  const desc = msiDescTemplate(dev.dev);
+  const curmsk: IrqAffinityDesc[] | null = masks ? [masks[0]!] : null;
   for (let i = 0; i < nvec; i++) {
-    const desc = msiDescTemplate(dev.dev);
+    if (i > 0) msiDescTemplateReset(desc, dev.dev);
     desc.msiIndex = entries ? entries[i]!.entry : i;
-    desc.affinity = masks ? [masks[i]!] : null;
+    if (curmsk) curmsk[0] = masks![i]!;
+    desc.affinity = curmsk;
     desc.pciMsi.isVirtual = desc.msiIndex >= vecCount;
     msixPrepareMsiDesc(k, dev, desc);
     ret = msiInsertMsiDesc(k, dev.dev, desc);

@@ -241,6 +241,11 @@ let stateCacheState: AirqState | null = null;
 /** The kernel-visible PhysMem (set by the machine or setKernelPhysMem). */
 export function kernelPhysMem(k: Kernel): PhysMem {
   if (k === memCacheKernel) return memCacheMem!;
+  return kernelPhysMemLookup(k);
+}
+
+/** kernelPhysMem() past its one-entry cache (out of line: the cached path inlines). */
+function kernelPhysMemLookup(k: Kernel): PhysMem {
   const mem = k.subsys.get(PHYSMEM_KEY) as PhysMem | undefined;
   if (!mem) throw new Error('airq: no PhysMem attached to the kernel (setKernelPhysMem)');
   memCacheKernel = k;
@@ -251,6 +256,11 @@ export function kernelPhysMem(k: Kernel): PhysMem {
 /** The airq globals of `k`, created on first use. Allocation-free once created. */
 export function airqState(k: Kernel): AirqState {
   if (k === stateCacheKernel) return stateCacheState!;
+  return airqStateLookup(k);
+}
+
+/** airqState() past its one-entry cache (out of line: the cached path inlines). */
+function airqStateLookup(k: Kernel): AirqState {
   let s = k.subsys.get(AIRQ_STATE_KEY) as AirqState | undefined;
   if (!s) {
     s = {
@@ -470,8 +480,9 @@ function spinLockIrqsave(k: Kernel, lock: ModelSpinlock, fn: string): void {
   lock.owner = k.currentCpu;
 }
 
-function lockup(k: Kernel, what: string): never {
-  const chain = modelCallChain(new Error().stack, 2);
+/** `skip`: frames below the lockup report (2: lockup and its caller; 3 from a helper of the caller). */
+function lockup(k: Kernel, what: string, skip = 2): never {
+  const chain = modelCallChain(new Error().stack, skip);
   const text = `watchdog: BUG: soft lockup - CPU#${k.currentCpu} stuck: ${what}`;
   k.sim.log.printk('emerg', text);
   throw new KernelOops(k.sim.findings.add('BUG', text, chain));
@@ -598,17 +609,26 @@ export function airqIvLock(k: Kernel, iv: AirqIv, bit: number): void {
     ivOutOfBounds(k, iv, 'airq_iv_lock', 'lock', bit);
     if (!addressable(mem, iv.bitlock, bit)) return;
   }
-  let spins = 0;
-  while (mem.testAndSetBit(iv.bitlock, bit)) {
-    const owner = inRange ? iv.bitlockOwner![bit]! : -1;
-    if (owner === k.currentCpu || !k.preemptPoint || ++spins > AIRQ_IV_LOCK_SPIN_LIMIT) {
-      lockup(k, `airq_iv_lock(${iv.tag}, ${bit}) held by CPU ${owner}`);
-    }
-    k.preemptPoint(k, PP_AIRQ_IV_LOCK_SPIN);
-  }
+  if (mem.testAndSetBit(iv.bitlock, bit)) airqIvLockSpin(k, iv, bit, inRange);
   if (inRange) iv.bitlockOwner![bit] = k.currentCpu;
   const reg = iv.airq.lockRegistry;
   if (reg?.active) reg.lock(airqIvBitlockName(iv, bit), k.currentCpu);
+}
+
+/**
+ * airq_iv_lock(): the bit is held; spin until test_and_set finds it free (out of line: the
+ * uncontended lock stays small enough to inline). Same steps and lockup report as inline.
+ */
+function airqIvLockSpin(k: Kernel, iv: AirqIv, bit: number, inRange: boolean): void {
+  const mem = iv.mem;
+  let spins = 0;
+  do {
+    const owner = inRange ? iv.bitlockOwner![bit]! : -1;
+    if (owner === k.currentCpu || !k.preemptPoint || ++spins > AIRQ_IV_LOCK_SPIN_LIMIT) {
+      lockup(k, `airq_iv_lock(${iv.tag}, ${bit}) held by CPU ${owner}`, 3);
+    }
+    k.preemptPoint(k, PP_AIRQ_IV_LOCK_SPIN);
+  } while (mem.testAndSetBit(iv.bitlock, bit));
 }
 
 /** kernel: airq_iv_unlock() — bit_spin_unlock(); unlocking a free bit is a BUG (CONFIG_DEBUG_SPINLOCK). */
@@ -622,15 +642,18 @@ export function airqIvUnlock(k: Kernel, iv: AirqIv, bit: number): void {
     ivOutOfBounds(k, iv, 'airq_iv_unlock', 'unlock', bit);
     if (!addressable(mem, iv.bitlock, bit)) return;
   }
-  if (!mem.testAndClearBit(iv.bitlock, bit)) {
-    const chain = modelCallChain(new Error().stack, 1);
-    const text = 'kernel BUG at include/linux/bit_spinlock.h:bit_spin_unlock!';
-    k.sim.log.printk('emerg', text);
-    throw new KernelOops(k.sim.findings.add('BUG', `${text} (airq_iv_unlock ${iv.tag} bit ${bit})`, chain));
-  }
+  if (!mem.testAndClearBit(iv.bitlock, bit)) bitSpinUnlockBug(k, iv, bit);
   if (inRange) iv.bitlockOwner![bit] = -1;
   const reg = iv.airq.lockRegistry;
   if (reg?.active) reg.unlock(airqIvBitlockName(iv, bit), k.currentCpu);
+}
+
+/** airq_iv_unlock() of a free bit: BUG (out of line; the call chain starts at the unlocker's caller, as inline). */
+function bitSpinUnlockBug(k: Kernel, iv: AirqIv, bit: number): never {
+  const chain = modelCallChain(new Error().stack, 2);
+  const text = 'kernel BUG at include/linux/bit_spinlock.h:bit_spin_unlock!';
+  k.sim.log.printk('emerg', text);
+  throw new KernelOops(k.sim.findings.add('BUG', `${text} (airq_iv_unlock ${iv.tag} bit ${bit})`, chain));
 }
 
 /* --------------------------------------------------------- ptr / data slots */
@@ -811,6 +834,11 @@ export function airqList(k: Kernel, isc: number): AirqStruct[] {
 
 /* ------------------------------------------------------------------ dispatch */
 
+/** The s390_cio_adapter_int trace event (out of line: keeps do_airq_interrupt small). */
+function traceAdapterInt(k: Kernel, isc: number, directed: boolean): void {
+  k.sim.trace.emit(k.currentCpu, 's390_cio_adapter_int', { isc, directed });
+}
+
 /**
  * kernel: do_airq_interrupt() — walks airq_lists[tpi_info->isc] and calls every handler
  * whose lsi byte is nonzero. `tpiInfo` is get_irq_regs()->tpi_info (the arch entry
@@ -822,9 +850,7 @@ export function doAirqInterrupt(k: Kernel, tpiInfo: TpiInfo): IrqReturn {
   const s = airqState(k);
   const mem = s.mem;
   const isc = tpiInfo.isc & 7;
-  if (k.sim.trace.enabled) {
-    k.sim.trace.emit(k.currentCpu, 's390_cio_adapter_int', { isc, directed: tpiInfo.directed });
-  }
+  if (k.sim.trace.enabled) traceAdapterInt(k, isc, tpiInfo.directed);
   s.rcuReaders++; // rcu_read_lock()
   for (let airq = s.lists[isc] ?? null; airq; airq = airq.next) {
     if (airq.lsiPtr === 0) oops(k, 'NULL airq->lsi_ptr', 'do_airq_interrupt');
