@@ -3,21 +3,37 @@
  * What every irqlab command shares: the common options with one spelling, loading a
  * scenario (the embedded default when no file is given), user errors that exit 2
  * with `file:line:column: message`, and writing output files atomically.
+ *
+ * Start-up time matters here (`irqlab run` is the demo): this module loads nothing but
+ * commander and node built-ins; the scenario loader (zod, yaml) and the model are
+ * imported when a command needs them.
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { isBuiltinBackend, loadUserBackend } from '../sim/backends.ts';
-import { listFailurePoints } from '../sim/faults.ts';
 import type { RunOverrides } from '../sim/runner.ts';
-import { formatError, loadScenario } from '../sim/scenario/index.ts';
 import type { Scenario } from '../sim/scenario/schema.ts';
-import '../sim/all-failure-points.ts';
+import { prevalidatedDefault } from './default-scenario.ts';
 
 /** A mistake of the user's: printed as is, exit 2. */
 export class UsageError extends Error {
   readonly exitCode = 2;
+}
+
+/** Defined (true) by the bundler in the bundled command (scripts/build-cli.mjs). */
+declare const IRQLAB_BUNDLED: boolean | undefined;
+
+/**
+ * Thrown by the bundled command before it loads a user backend module: the module must
+ * share the model's modules with the command (docs/backend-api.md), so program.ts runs the
+ * command again on the unbundled dist.
+ */
+export class NeedsUnbundled extends Error {}
+
+function needUnbundledModel(): void {
+  if (typeof IRQLAB_BUNDLED !== 'undefined' && IRQLAB_BUNDLED)
+    throw new NeedsUnbundled('user backend module');
 }
 
 export interface CommonOptions {
@@ -73,12 +89,18 @@ export function defaultScenarioText(): { text: string; file: string } {
   return { text: readFileSync(path, 'utf8'), file: '<default>' };
 }
 
-/** Load a scenario file (or the default) and validate it; errors exit 2. */
-export function loadScenarioOrExit(path: string | undefined): Scenario {
+/**
+ * Load a scenario file (or the default) and validate it; errors exit 2. The default comes
+ * pre-validated from the build (dist/cli/default-scenario.json) when that was made from the
+ * same text; otherwise it is validated like any file.
+ */
+export async function loadScenarioOrExit(path: string | undefined): Promise<Scenario> {
   let text: string;
   let file: string;
   if (path === undefined) {
     ({ text, file } = defaultScenarioText());
+    const pre = prevalidatedDefault(text);
+    if (pre) return pre;
   } else {
     file = path;
     try {
@@ -90,17 +112,20 @@ export function loadScenarioOrExit(path: string | undefined): Scenario {
       );
     }
   }
-  const r = loadScenario(text, file, { knownFailurePoints: new Set(listFailurePoints().map((p) => p.name)) });
-  if (!r.ok) throw new UsageError(r.errors.map(formatError).join('\n'));
+  const { validateScenarioText } = await import('./validate.ts');
+  const r = validateScenarioText(text, file);
+  if (!r.ok) throw new UsageError(r.message);
   return r.scenario;
 }
 
 /** Turn the common options into run overrides; loads a backend module given by path. */
 export async function overridesFrom(o: CommonOptions, s: Scenario | null): Promise<RunOverrides> {
   const out: RunOverrides = {};
+  const { isBuiltinBackend, loadUserBackend, userBackendKey } = await import('../sim/backends.ts');
   if (o.backend !== undefined) {
     if (isBuiltinBackend(o.backend)) out.backend = o.backend;
     else if (/[/.]/.test(o.backend)) {
+      needUnbundledModel();
       const r = await loadUserBackend(resolve(o.backend));
       if ('error' in r) throw new UsageError(`irqlab: ${r.error}`);
       out.backend = r.key;
@@ -110,7 +135,8 @@ export async function overridesFrom(o: CommonOptions, s: Scenario | null): Promi
       );
     }
   } else if (s?.machine.backend.kind === 'module') {
-    const key = (await import('../sim/backends.ts')).userBackendKey(s.file, s.machine.backend.path);
+    needUnbundledModel();
+    const key = userBackendKey(s.file, s.machine.backend.path);
     const r = await loadUserBackend(key);
     if ('error' in r) throw new UsageError(`${s.file}: ${r.error}`);
   }

@@ -63,7 +63,14 @@ export function renderRunText(s: Scenario, r: RunResult): string {
   for (const e of r.expectFailures) out += `  ${r.file}:${e.line}:${e.column}: ${e.message}\n`;
   out += r.findings.length === 0 ? 'findings: none\n' : `findings: ${r.findings.length}\n`;
   for (const f of r.findings) out += findingText(f, r.file, s);
-  if (r.stopped) out += 'the run stopped at the Oops, as the machine would\n';
+  if (r.stopped) {
+    // The modelled CPU never leaves a soft-locked loop, so the run ends there; else an Oops/BUG.
+    const last = r.findings[r.findings.length - 1];
+    out +=
+      last?.kind === 'soft-lockup'
+        ? 'the run stopped at the soft lockup: the modelled CPU never leaves the loop\n'
+        : 'the run stopped at the Oops, as the machine would\n';
+  }
   out += `result: ${runExitCode(s, r) === 0 ? 'PASS' : 'FAIL'}\n`;
   return out;
 }

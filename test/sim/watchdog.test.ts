@@ -107,6 +107,10 @@ describe('soft-lockup watchdog', () => {
     const again = runScenario(s, LOCKUP);
     expect(plantedIterations).toBe(first);
     expect(renderRunText(s, again)).toBe(renderRunText(s, r));
+    expect(renderRunText(s, r)).toContain(
+      'the run stopped at the soft lockup: the modelled CPU never leaves the loop\nresult: FAIL\n',
+    );
+    expect(renderRunText(s, r)).not.toContain('stopped at the Oops');
   });
 
   it('the sample period is configurable (RunOverrides.watchdog) and scales the detection point', () => {

@@ -8,8 +8,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { errName } from '../../include/linux/errno.ts';
-import { isFailurePoint } from '../../sim/faults.ts';
-import { type SweepFinding, type SweepResult, sweepFaults } from '../../sim/faultsweep.ts';
+import type { SweepFinding, SweepResult } from '../../sim/faultsweep.ts';
 import type { Scenario } from '../../sim/scenario/schema.ts';
 import {
   addCommonOptions,
@@ -75,8 +74,12 @@ Examples:
     );
   addCommonOptions(cmd, { trace: false });
   cmd.action(async (file: string | undefined, o: CheckOptions) => {
-    const s = loadScenarioOrExit(file);
+    const s = await loadScenarioOrExit(file);
     const ov = await overridesFrom(o, s);
+    // lazy: the sweep (and the model) are loaded only when the command runs
+    await import('../../sim/all-failure-points.ts');
+    const { isFailurePoint } = await import('../../sim/faults.ts');
+    const { sweepFaults } = await import('../../sim/faultsweep.ts');
     const points = o.points
       ?.split(',')
       .map((p) => p.trim())

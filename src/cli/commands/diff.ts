@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
 import type { Command } from 'commander';
-import { compareRuns } from '../../sim/diff.ts';
-import { runScenario } from '../../sim/runner.ts';
 import {
   addCommonOptions,
   type CommonOptions,
@@ -31,12 +29,14 @@ Examples:
     );
   addCommonOptions(cmd, { trace: false });
   cmd.action(async (file: string | undefined, o: CommonOptions & { against: string }) => {
-    const s = loadScenarioOrExit(file);
+    const s = await loadScenarioOrExit(file);
     const ovA = await overridesFrom({ ...o, backend: o.backend ?? 'legacy', parentDomain: undefined }, s);
     const ovB = await overridesFrom({ ...o, backend: o.against }, s);
     if (o.parentDomain !== undefined && ovB.backend !== 'domain') {
       throw new UsageError('irqlab: --parent-domain applies to the domain backend only');
     }
+    const { runScenario } = await import('../../sim/runner.ts');
+    const { compareRuns } = await import('../../sim/diff.ts');
     const a = runScenario(s, ovA);
     const b = runScenario(s, ovB);
     const diffs = compareRuns(a, b);

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
 import type { Command } from 'commander';
-import { explainVector } from '../../sim/explain.ts';
 import {
   addCommonOptions,
   type CommonOptions,
@@ -34,7 +33,7 @@ Examples:
     const file = args.length === 3 ? args[0] : undefined;
     const fid = num(args[args.length - 2]!, 'FID');
     const vector = num(args[args.length - 1]!, 'VECTOR');
-    const s = loadScenarioOrExit(file);
+    const s = await loadScenarioOrExit(file);
     const f = s.functions.find((x) => x.fid === fid);
     if (!f)
       throw new UsageError(`irqlab explain: the scenario has no function with fid 0x${fid.toString(16)}`);
@@ -43,7 +42,9 @@ Examples:
         `irqlab explain: vector ${vector} is out of range (fid 0x${fid.toString(16)} has ${f.vectors})`,
       );
     }
-    const r = explainVector(s, await overridesFrom(o, s), fid, vector);
+    const ov = await overridesFrom(o, s);
+    const { explainVector } = await import('../../sim/explain.ts');
+    const r = explainVector(s, ov, fid, vector);
     process.stdout.write(o.format === 'json' ? `${JSON.stringify({ text: r.text, ok: r.ok })}\n` : r.text);
     setExit(0);
   });

@@ -2,7 +2,6 @@
 /** irqlab fuzz: model-based fuzzing with shrinking, replay files, differential mode. */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { FuzzRunReport } from '../../sim/fuzz/run.ts';
-import { fuzzRun } from '../../sim/fuzz/run.ts';
 import type { BuiltinBackend } from '../../sim/scenario/schema.ts';
 import { parseSeed, UsageError } from '../common.ts';
 
@@ -175,6 +174,8 @@ Examples:
       parentDomain: o.parentDomain ?? 'global',
     };
     const command = `irqlab fuzz ${process.argv.slice(process.argv.indexOf('fuzz') + 1).join(' ')}`.trim();
+    // lazy: the fuzzing engine and fast-check are loaded only when the command runs
+    const { fuzzRun } = await import('../../sim/fuzz/run.ts');
     const bar = progressBar();
     const r = await fuzzRun({
       target,

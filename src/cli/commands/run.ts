@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
 import type { Command } from 'commander';
-import { runScenario } from '../../sim/runner.ts';
-import { renderChromeTrace, renderFtrace } from '../../sim/trace-export.ts';
 import {
   addCommonOptions,
   type CommonOptions,
@@ -30,11 +28,14 @@ Examples:
     );
   addCommonOptions(cmd);
   cmd.action(async (file: string | undefined, o: CommonOptions) => {
-    const s = loadScenarioOrExit(file);
+    const s = await loadScenarioOrExit(file);
     const ov = await overridesFrom(o, s);
     if (o.trace) ov.trace = true;
+    // lazy: the model is loaded only when a command runs it
+    const { runScenario } = await import('../../sim/runner.ts');
     const r = runScenario(s, ov);
     if (o.trace) {
+      const { renderChromeTrace, renderFtrace } = await import('../../sim/trace-export.ts');
       const ev = r.system.sim.trace.events;
       writeFileAtomic(o.trace, o.traceFormat === 'chrome' ? renderChromeTrace(ev, r.cpus) : renderFtrace(ev));
     }
