@@ -20,6 +20,9 @@ export interface KernelConfig {
   irqLimit?: number;
 }
 
+/** A preemption point hook (Kernel.preemptPoint). */
+export type PreemptHook = (k: Kernel, point: string) => void;
+
 export class Kernel {
   readonly sim: Sim;
   readonly nrCpuIds: number;
@@ -34,7 +37,38 @@ export class Kernel {
    * at places where another CPU may interleave; `point` is a constant such as 'airq_iv_scan'.
    * null (the default) costs one branch per call site.
    */
-  preemptPoint: ((k: Kernel, point: string) => void) | null = null;
+  get preemptPoint(): PreemptHook | null {
+    return this.preemptHook;
+  }
+  set preemptPoint(fn: PreemptHook | null) {
+    this.preemptHook = fn;
+    this.preemptRearm();
+  }
+  /**
+   * Model only (speed): true when the call sites must call `preemptPoint`. The hot call sites
+   * test this field (`if (k.preemptArmed) k.preemptPoint!(k, SITE)`) instead of calling a hook
+   * that would do nothing. False only while the installed hook is the machine's own
+   * (`preemptIdleHook`, which acts only while the scheduler explores) and the scheduler does
+   * not explore; any other hook (the soft-lockup watchdog, the fuzzer's guards, a test's)
+   * arms it, as does exploration. Kept by the preemptPoint setter and preemptSetExploring().
+   */
+  preemptArmed = false;
+  /** The hook that does nothing unless `preemptExploring` (set once by the machine link). */
+  preemptIdleHook: PreemptHook | null = null;
+  /** The scheduler's exploration mode, as the machine link reports it. */
+  preemptExploring = false;
+  private preemptHook: PreemptHook | null = null;
+
+  /** The scheduler's exploration mode changed: re-arm the preemption points. */
+  preemptSetExploring(on: boolean): void {
+    this.preemptExploring = on;
+    this.preemptRearm();
+  }
+
+  private preemptRearm(): void {
+    const fn = this.preemptHook;
+    this.preemptArmed = fn !== null && (fn !== this.preemptIdleHook || this.preemptExploring);
+  }
   /**
    * Sanitizer hook: called by handle_irq_desc() right before a descriptor's flow handler runs
    * (on k.currentCpu). null (the default) costs one branch per delivery.

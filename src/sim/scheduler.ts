@@ -157,7 +157,16 @@ export class Scheduler {
 
   // ---- exploration ----
   /** Exploration mode: preempt() may run other work. Off by default. */
-  explore = false;
+  get explore(): boolean {
+    return this.exploring;
+  }
+  set explore(on: boolean) {
+    this.exploring = on;
+    if (this.onExplore !== null) this.onExplore(on);
+  }
+  private exploring = false;
+  /** Told when `explore` changes (the kernel's machine link re-arms its preemption points). */
+  onExplore: ((on: boolean) => void) | null = null;
   /** Probability that a preemption point with options takes one (exploration, no replay). */
   preemptProbability = 0.25;
   /** Most pending events offered at one preemption point. */

@@ -55,7 +55,7 @@ describe('irqlab check', () => {
     expect(await main(['check', small])).toBe(0);
     expect(out).toContain(`irqlab check ${small}: backend domain, directed delivery, 2 CPUs, seed 1\n`);
     expect(out).toContain('expectations: 3 checked, 0 failed\nfindings: none\n');
-    expect(out).toContain('faulted runs: 85 (at most 3 occurrences per point and phase)\n');
+    expect(out).toContain('faulted runs: 94 (at most 3 occurrences per point and phase)\n');
     expect(out).toContain('  findings: 0\n');
     expect(out).toContain('\nresult: PASS\n');
     expect(err).toBe('');

@@ -121,24 +121,6 @@ describe('soft-lockup watchdog', () => {
     expect(plantedIterations).toBeLessThanOrEqual(700);
   });
 
-  it('fires on the legacy MSI-X retry loop after zpci_disable_device (regressions/)', () => {
-    const rel = 'regressions/legacy-floating-soft-lockup-msix-retry-after-zpci-disable-device.yaml';
-    const s = load(readFileSync(join(root, rel), 'utf8'), rel);
-    const r = runScenario(s);
-    expect(r.stopped).toBe(true);
-    expect(r.steps.map((x) => x.kind)).toEqual(['bind', 'disable', 'alloc']);
-    expect(r.findings.map((f) => [f.kind, f.message, f.step])).toEqual([['soft-lockup', MESSAGE, 2]]);
-    const chain = r.findings[0]!.callChain;
-    // somewhere in one round of the retry: setup or teardown, under the MSI-X enable loop
-    expect(chain.some((n) => n === 'archSetupMsiIrqs' || n === 'archTeardownMsiIrqs')).toBe(true);
-    expect(chain.slice(-3)).toEqual([
-      'msixCapabilityInit',
-      '__pciEnableMsixRange',
-      'pciAllocIrqVectorsAffinity',
-    ]);
-    expect(r.dmesg).toContain(MESSAGE);
-  }, 30_000);
-
   it('does not fire on the default scenario, and does not change its output', () => {
     const s = load(readFileSync(join(root, 'examples/default.yaml'), 'utf8'), 'examples/default.yaml');
     for (const o of [{}, { backend: 'legacy', delivery: 'floating' as const }]) {

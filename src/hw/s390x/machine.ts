@@ -137,6 +137,37 @@ export function machineFailurePoints(): FailurePoint[] {
   return listFailurePoints().filter((p) => p.layer !== 'kernel');
 }
 
+/**
+ * The installed STFLE facilities: a Set that also keeps whether facility 72 (AIS, tested
+ * by every SIC of the delivery path) is installed, so that test is a field read.
+ */
+export class FacilitySet extends Set<number> {
+  /** has(72), kept exact by add/delete/clear. */
+  ais: boolean;
+
+  constructor(init: Iterable<number>) {
+    super(init);
+    this.ais = super.has(72);
+  }
+
+  override add(nr: number): this {
+    super.add(nr);
+    if (nr === 72) this.ais = true;
+    return this;
+  }
+
+  override delete(nr: number): boolean {
+    const r = super.delete(nr);
+    if (nr === 72) this.ais = false;
+    return r;
+  }
+
+  override clear(): void {
+    super.clear();
+    this.ais = false;
+  }
+}
+
 export class Machine {
   readonly sim: Sim;
   readonly mem: PhysMem;
@@ -145,7 +176,7 @@ export class Machine {
   readonly cpus: Cpus;
   readonly flic: Flic;
   readonly directed = new DirectedState();
-  readonly facilities: Set<number>;
+  readonly facilities: FacilitySet;
   readonly hasDirq: boolean;
   readonly isLpar: boolean;
   /** Functions in FID order of creation (deterministic). */
@@ -195,7 +226,7 @@ export class Machine {
     this.mem = mem;
     this.opts = { ...DEFAULT_MACHINE_OPTIONS, ...(cfg.options ?? {}) };
     this.cpus = new Cpus(cfg.nrCpus, cfg.online ?? [...Array(cfg.nrCpus).keys()], cfg.cpuAddresses);
-    this.facilities = new Set(cfg.facilities ?? [72]);
+    this.facilities = new FacilitySet(cfg.facilities ?? [72]);
     this.hasDirq = cfg.hasDirq ?? false;
     this.isLpar = cfg.lpar ?? true;
     this.sched = cfg.scheduler ?? new Scheduler(sim);
@@ -317,7 +348,7 @@ export class Machine {
 
   /** STFLE facility bit. */
   testFacility(nr: number): boolean {
-    return this.facilities.has(nr);
+    return nr === 72 ? this.facilities.ais : this.facilities.has(nr);
   }
 
   /** STAP on `cpu`: its CPU address. */

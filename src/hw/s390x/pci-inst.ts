@@ -4,12 +4,13 @@
  * function by its handle, read the 80-byte big-endian FIB from simulated memory,
  * validate it and store or drop the function's interrupt / DMA registration.
  * qemu: hw/s390x/s390-pci-inst.c mpcifc_service_call(), reg_irqs(), pci_dereg_irqs();
- * the directed format-1 operations (REG_INT_D / DEREG_INT_D) follow the notes (2.4)
+ * PCI LOAD / PCI STORE of the configuration space (pcilg_service_call(),
+ * pcistg_service_call()) at the end of the file; the directed format-1 operations (REG_INT_D / DEREG_INT_D) follow the notes (2.4)
  * because QEMU does not implement them.
  */
 import { declareFailurePoint } from '../../sim/faults.ts';
 import type { Machine } from './machine.ts';
-import { IRQ_REG_FMT0, IRQ_REG_FMT1, IRQ_REG_NONE, type ZpciFunction } from './zpci.ts';
+import { FH_MASK_ENABLE, IRQ_REG_FMT0, IRQ_REG_FMT1, IRQ_REG_NONE, type ZpciFunction } from './zpci.ts';
 
 // Linux arch/s390/include/asm/pci_insn.h
 export const ZPCI_MOD_FC_REG_INT = 2;
@@ -301,4 +302,162 @@ function trace(
     m.sim.trace.emit(-1, 'mpcifc', { fid: fn?.fid ?? -1, oc: name ?? '?', cc: r.cc, status: r.status });
   }
   return r;
+}
+
+/* ----------------------------------------------------------- PCI LOAD / PCI STORE */
+
+/** PCI address space of the configuration space (asm/pci.h ZPCI_PCIAS_CFGSPC; qemu ZPCI_CONFIG_BAR). */
+export const ZPCI_PCIAS_CFGSPC = 15;
+/** Highest memory-BAR address space (qemu ZPCI_IO_BAR_MAX). */
+export const ZPCI_IO_BAR_MAX = 5;
+/** Size of the configuration space the firmware forwards (PCIe extended, pci_config_size()). */
+const ZPCI_CFG_SIZE = 4096;
+
+// qemu: include/hw/s390x/s390-pci-inst.h ZPCI_PCI_ST_* (load/store status codes)
+export const ZPCI_PCI_ST_FUNC_NOT_ENABLED = 4;
+export const ZPCI_PCI_ST_FUNC_IN_ERR = 8;
+export const ZPCI_PCI_ST_BLOCKED = 12;
+export const ZPCI_PCI_ST_INSUF_RES = 16;
+export const ZPCI_PCI_ST_INVAL_AS = 20;
+
+/**
+ * What PCILG / PCISTG leave besides the condition code: the status byte (bits 24-31 of the
+ * R2 request register, meaningful with cc 1), the loaded data (the rightmost `len` bytes of
+ * R1 as the register holds them) and the program-interruption code when the result is -1.
+ * The caller owns the object and reuses it: the instructions allocate nothing.
+ */
+export class PciLsResult {
+  status = 0;
+  /** PCILG with cc 0: the rightmost `len` bytes of R1 (len <= 4 for the configuration space). */
+  data = 0;
+  pgm = 0;
+}
+
+// Failure points: busy only. The firmware answers cc 1 for a function in the error state (a real
+// state: Machine.injectError() with its event) and cc 3 for a handle that is not (or no longer)
+// enabled (CLP disable, an injected mpcifc.<OC>.cc3); a spontaneous cc 1 on a healthy function is
+// not modelled: the kernel ignores config write results, so it would only be a silently lost write.
+const FP_PCILG_CC2 = declareFailurePoint(
+  'pcilg.cc2',
+  'PCILG',
+  'firmware',
+  'cc 2 (busy) once; the kernel retries',
+);
+const FP_PCISTG_CC2 = declareFailurePoint(
+  'pcistg.cc2',
+  'PCISTG',
+  'firmware',
+  'cc 2 (busy) once; the kernel retries',
+);
+
+/** qemu: zpci_endian_swap() for len 1, 2, 4: configuration space is little-endian, registers big-endian. */
+export function zpciEndianSwap(v: number, len: number): number {
+  if (len === 1) return v & 0xff;
+  if (len === 2) return ((v & 0xff) << 8) | ((v >>> 8) & 0xff);
+  return (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | ((v >>> 24) & 0xff)) >>> 0;
+}
+
+function lsPgm(m: Machine, insn: string, code: number, cpu: number, out: PciLsResult): number {
+  m.programChecks.push({ insn, code, cpu, time: m.sim.time });
+  out.pgm = code;
+  return -1;
+}
+
+function lsDone(m: Machine, insn: string, fid: number, offset: number, cc: number, out: PciLsResult): number {
+  // Only failed accesses are traced: a successful configuration access is no event of its own.
+  if (cc !== 0 && m.sim.trace.enabled) m.sim.trace.emit(-1, insn, { fid, offset, cc, status: out.status });
+  return cc;
+}
+
+/**
+ * The checks PCILG and PCISTG share (qemu: the head of pcilg_service_call() /
+ * pcistg_service_call()): a handle without the enable bit, or no function with that handle
+ * (stale after a disable or re-enable) -> cc 3; a function in the error or permanent-error
+ * state -> cc 1 status 12 (blocked). The blocked state (after MPCIFC RESET_BLOCK) accepts
+ * loads and stores again. Returns the function, or the cc with `out.status` set.
+ */
+function lsFunction(m: Machine, fh: number, out: PciLsResult): ZpciFunction | number {
+  if (((fh >>> 0) & FH_MASK_ENABLE) === 0) return ZPCI_PCI_LS_INVAL_HANDLE;
+  const fn = m.fnByFh(fh >>> 0);
+  if (!fn) return ZPCI_PCI_LS_INVAL_HANDLE;
+  if (fn.state === 'error' || fn.state === 'permError') {
+    out.status = ZPCI_PCI_ST_BLOCKED;
+    return ZPCI_PCI_LS_ERR;
+  }
+  return fn;
+}
+
+/**
+ * firmware: PCI LOAD (PCILG) of `len` bytes at `offset` in address space `pcias` of the
+ * function `fh` (qemu: pcilg_service_call()). Returns the cc (0..3), or -1 for a program
+ * exception (the kernel's exception-table fixup turns it into -ENXIO). cc 0: `out.data`.
+ * Only the configuration space is reachable in the model (the MSI-X table accesses of the
+ * MSI code go to the device directly); a memory BAR space answers cc 1 status 20 [model].
+ */
+export function pcilg(
+  m: Machine,
+  fh: number,
+  pcias: number,
+  len: number,
+  offset: number,
+  cpu: number,
+  out: PciLsResult,
+): number {
+  out.status = 0;
+  out.pgm = 0;
+  const f = lsFunction(m, fh, out);
+  if (typeof f === 'number') return lsDone(m, 'pcilg', m.fnByFh(fh >>> 0)?.fid ?? -1, offset, f, out);
+  if (m.sim.faults.shouldFail(FP_PCILG_CC2)) return lsDone(m, 'pcilg', f.fid, offset, ZPCI_PCI_LS_BUSY, out);
+  if (pcias !== ZPCI_PCIAS_CFGSPC) {
+    // > ZPCI_IO_BAR_MAX: qemu (invalid address space); 0..5: [model] no BAR behind PCILG
+    out.status = ZPCI_PCI_ST_INVAL_AS;
+    return lsDone(m, 'pcilg', f.fid, offset, ZPCI_PCI_LS_ERR, out);
+  }
+  // qemu: configuration space lengths 1, 2, 4, not crossing a word, else operand exception
+  if (len === 0 || len > 4 - (offset & 3) || len === 3) return lsPgm(m, 'PCILG', PGM_OPERAND, cpu, out);
+  // qemu: pci_host_config_read_common(): beyond the configuration space reads all ones
+  let v: number;
+  if (offset < 0 || offset + len > ZPCI_CFG_SIZE) v = len === 4 ? 0xffffffff : len === 2 ? 0xffff : 0xff;
+  else if (len === 1) v = f.device.configRead8(offset);
+  else if (len === 2) v = f.device.configRead16(offset);
+  else v = f.device.configRead32(offset);
+  out.data = zpciEndianSwap(v, len);
+  return ZPCI_PCI_LS_OK;
+}
+
+/**
+ * firmware: PCI STORE (PCISTG) of the rightmost `len` bytes of `data` (as the register holds
+ * them) at `offset` in address space `pcias` of the function `fh` (qemu:
+ * pcistg_service_call()). Same checks and results as pcilg(); cc 0: the device took the write.
+ */
+export function pcistg(
+  m: Machine,
+  fh: number,
+  pcias: number,
+  len: number,
+  offset: number,
+  data: number,
+  cpu: number,
+  out: PciLsResult,
+): number {
+  out.status = 0;
+  out.pgm = 0;
+  const f = lsFunction(m, fh, out);
+  if (typeof f === 'number') return lsDone(m, 'pcistg', m.fnByFh(fh >>> 0)?.fid ?? -1, offset, f, out);
+  if (m.sim.faults.shouldFail(FP_PCISTG_CC2))
+    return lsDone(m, 'pcistg', f.fid, offset, ZPCI_PCI_LS_BUSY, out);
+  if (pcias !== ZPCI_PCIAS_CFGSPC) {
+    // > ZPCI_IO_BAR_MAX: qemu (invalid address space); 0..5: [model] no BAR behind PCISTG
+    out.status = ZPCI_PCI_ST_INVAL_AS;
+    return lsDone(m, 'pcistg', f.fid, offset, ZPCI_PCI_LS_ERR, out);
+  }
+  if (len === 0 || len > 4 - (offset & 3) || len === 3) return lsPgm(m, 'PCISTG', PGM_OPERAND, cpu, out);
+  // qemu: pci_host_config_write_common(): writes beyond the configuration space are ignored
+  if (offset >= 0 && offset + len <= ZPCI_CFG_SIZE) {
+    const v = zpciEndianSwap(data, len);
+    if (len === 1) f.device.configWrite8(offset, v);
+    else if (len === 2) f.device.configWrite16(offset, v);
+    else f.device.configWrite32(offset, v);
+  }
+  return ZPCI_PCI_LS_OK;
 }

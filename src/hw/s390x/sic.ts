@@ -56,7 +56,7 @@ function iibOk(m: Machine, iib: number, len: number): boolean {
 // firmware: SIC (qemu: css_do_sic(); directed modes [I])
 export function sic(m: Machine, cpu: number, mode: number, isc: number, iib: number): number {
   const c = m.cpus.get(cpu);
-  if (!c || !m.facilities.has(FACILITY_AIS)) return pgm(m, PGM_OPERATION, cpu);
+  if (!c || !m.testFacility(FACILITY_AIS)) return pgm(m, PGM_OPERATION, cpu);
   if (m.sim.faults.shouldFail(SIC_PGM)) return pgm(m, PGM_OPERAND, cpu);
   const i = isc & 7;
   switch (mode) {

@@ -7,11 +7,26 @@ import type { Kernel } from '../../kernel/kernel.ts';
 import type { IrqDomain } from './irq.ts';
 import type { MsiDesc } from './msi.ts';
 
+/**
+ * A descriptor store keyed by msi_index (the kernel's xarray), with a Map's interface and
+ * iteration in insertion order. A Map<number, MsiDesc> is one; the MSI core uses its own.
+ */
+export interface MsiDescStore {
+  readonly size: number;
+  get(index: number): MsiDesc | undefined;
+  has(index: number): boolean;
+  set(index: number, desc: MsiDesc): unknown;
+  delete(index: number): boolean;
+  keys(): IterableIterator<number>;
+  values(): IterableIterator<MsiDesc>;
+  [Symbol.iterator](): IterableIterator<[number, MsiDesc]>;
+}
+
 /** struct msi_dev_domain: one per-device domain slot (MSI_DEFAULT_DOMAIN only in this model). */
 export interface MsiDevDomain {
   domain: IrqDomain | null;
   /** This domain id's descriptor store (the kernel's xarray), keyed by msi_index. */
-  store: Map<number, MsiDesc>;
+  store: MsiDescStore;
   /** msi_index keys of `store`, ascending (xarray iteration order). */
   keys: number[];
 }
@@ -19,7 +34,7 @@ export interface MsiDevDomain {
 /** struct msi_device_data */
 export interface MsiDeviceData {
   /** Descriptors by msi_index (the kernel's xarray). */
-  descs: Map<number, MsiDesc>;
+  descs: MsiDescStore;
   domains: MsiDevDomain[];
   /** __iter_idx: the iterator cursor (MSI_XA_MAX_INDEX when invalid). */
   iterIdx: number;

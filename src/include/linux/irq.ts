@@ -160,6 +160,20 @@ export interface IrqDomainOps {
   debugShow?(k: Kernel, d: IrqDomain | null, irqData: IrqData | null, ind: number): string;
 }
 
+/**
+ * One inner map of a domain's radix-tree reverse map (the irq_data of each low half of the
+ * hwirqs with one high half). A Map<number, IrqData> is one; irqdomain.ts uses RevmapLeaf.
+ */
+export interface RevmapInner {
+  readonly size: number;
+  get(lo: number): IrqData | undefined;
+  has(lo: number): boolean;
+  set(lo: number, d: IrqData): unknown;
+  delete(lo: number): boolean;
+  keys(): IterableIterator<number>;
+  [Symbol.iterator](): IterableIterator<[number, IrqData]>;
+}
+
 /** struct irq_domain */
 export interface IrqDomain {
   name: string;
@@ -174,13 +188,20 @@ export interface IrqDomain {
   /** Linear reverse map, hwirq < revmapSize (hwirqHi == 0). */
   revmap: (IrqData | null)[];
   /** Radix-tree reverse map for hwirqs beyond revmapSize: keyed by hi, then lo. */
-  revmapTree: Map<number, Map<number, IrqData>>;
+  revmapTree: Map<number, RevmapInner>;
   /**
    * Model only (speed): the inner map of revmapTree last looked up and its hi (the delivery
    * path resolves many hwirqs of one function in a row). Kept valid by irqdomain.ts.
    */
   revmapCacheHi?: number;
-  revmapCacheInner?: Map<number, IrqData> | null;
+  revmapCacheInner?: RevmapInner | null;
+  /**
+   * Model only (speed): a direct-mapped cache of revmapTree's inner maps by hi (slot =
+   * hi & mask; key -1 = empty), for interrupts of many functions in turn. Made with the
+   * first inner map (setup path); kept valid by irqdomain.ts.
+   */
+  revmapHiKeys?: Float64Array | null;
+  revmapHiInner?: (RevmapInner | null)[] | null;
   parent: IrqDomain | null;
   dev: Device | null;
   msiParentOps: MsiParentOps | null;

@@ -38,7 +38,11 @@ export interface PciMsiDesc {
   maskBase?: number;
 }
 
-/** struct msi_desc */
+/**
+ * struct msi_desc. The kernel embeds `msg` and the PCI part; the MSI core's descs
+ * (msiDescTemplate) are one object that carries the MsiMsg and PciMsiDesc fields itself, with
+ * `msg` and `pciMsi` referring to the desc. Read and write them through `msg` / `pciMsi`.
+ */
 export interface MsiDesc {
   irq: number; // first virq, 0 when not associated
   nvecUsed: number;
@@ -51,6 +55,12 @@ export interface MsiDesc {
   freed: boolean;
   /** desc->sysfs_attrs: names of the msi_irqs/<virq> files, null when none. */
   sysfsAttrs?: string[] | null;
+  /**
+   * Model of desc->sysfs_attrs without the array: the virq the msi_irqs/<virq> files were
+   * named from (file i is sysfsIrq + i); 0 or absent = none. The MSI core keeps this
+   * instead of sysfsAttrs (which it leaves null).
+   */
+  sysfsIrq?: number;
   /** desc->write_msi_msg: optional callback after each message write. */
   writeMsiMsg?: ((k: Kernel, desc: MsiDesc, data: unknown) => void) | null;
   writeMsiMsgData?: unknown;

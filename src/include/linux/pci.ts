@@ -47,6 +47,33 @@ export interface PciBus {
   devices: PciDev[];
   /** bus->sysdata (s390: the struct zpci_bus). */
   sysdata?: unknown;
+  /** bus->ops: configuration space access (s390: pci_root_ops). Absent: the device directly. */
+  ops?: PciOps | null;
+}
+
+/** The `u32 *val` of struct pci_ops .read */
+export interface PciCfgVal {
+  value: number;
+}
+
+/** struct pci_ops: 0 or a negative errno / PCIBIOS_* code; `size` is 1, 2 or 4. */
+export interface PciOps {
+  read(bus: PciBus, devfn: number, where: number, size: number, val: PciCfgVal): number;
+  write(bus: PciBus, devfn: number, where: number, size: number, val: number): number;
+}
+
+/** struct resource flags (include/linux/ioport.h) */
+export const IORESOURCE_MEM = 0x00000200;
+export const IORESOURCE_UNSET = 0x20000000;
+/** PCI_NUM_RESOURCES with CONFIG_PCI_IOV (6 BARs, ROM, 6 IOV, 4 bridge windows) */
+export const PCI_NUM_RESOURCES = 17;
+
+/** struct resource, as far as the MSI-X table mapping needs it */
+export interface PciResource {
+  start: number;
+  /** resource_size(): end - start + 1 (0 when unset) */
+  len: number;
+  flags: number;
 }
 
 /** struct pci_device_id (subset) */
@@ -118,6 +145,8 @@ export interface PciDev {
   isAdded: boolean;
   /** Model only: freed by pci_remove_bus_device(); any later use is a use-after-free. */
   freed: boolean;
+  /** pdev->resource[PCI_NUM_RESOURCES] as pci_read_bases() found them (absent: none). */
+  resource?: PciResource[];
   /** pdev->sysdata (copied from bus->sysdata; s390: the struct zpci_bus). */
   sysdata?: unknown;
 }

@@ -176,29 +176,11 @@ function allocDesc(
   affinity: IrqAffinityDesc['mask'] | null,
 ): IrqDesc | null {
   if (k.sim.faults.shouldFail(FP_ALLOC_DESC)) return null;
-  const common: IrqCommonData = {
-    stateUseAccessors: 0,
-    handlerData: null,
-    msiDesc: null,
-    affinity: cpumaskAlloc(),
-    effectiveAffinity: cpumaskAlloc(),
-    desc: undefined, // set below; in the literal so the object keeps one shape
-  };
-  const irqData: IrqData = {
-    mask: 0,
-    irq,
-    hwirqHi: 0,
-    hwirqLo: 0,
-    common,
-    chip: noIrqChip,
-    domain: null,
-    parentData: null,
-    chipData: null,
-    freed: false,
-  };
-  const desc: IrqDesc = {
-    irqCommonData: common,
-    irqData,
+  // struct irq_desc embeds irq_common_data: the model's descriptor is one object that
+  // carries the common fields, and desc.irqCommonData (= irq_data.common) refers to it.
+  const desc = {
+    irqCommonData: undefined as unknown as IrqCommonData, // set below: the embedded struct
+    irqData: undefined as unknown as IrqData, // set below
     kstatIrqs: kstatAlloc(k),
     handleIrq: handleBadIrq,
     name: null,
@@ -215,8 +197,29 @@ function allocDesc(
     devName: null,
     affinityHint: null,
     freed: false,
+    // struct irq_common_data irq_common_data
+    stateUseAccessors: 0,
+    handlerData: null,
+    msiDesc: null,
+    affinity: cpumaskAlloc(),
+    effectiveAffinity: cpumaskAlloc(),
+    desc: undefined as IrqDesc | undefined, // container_of(common): the descriptor itself
+  } satisfies IrqDesc & IrqCommonData;
+  const common: IrqCommonData = desc;
+  desc.irqCommonData = common;
+  desc.desc = desc;
+  desc.irqData = {
+    mask: 0,
+    irq,
+    hwirqHi: 0,
+    hwirqLo: 0,
+    common,
+    chip: noIrqChip,
+    domain: null,
+    parentData: null,
+    chipData: null,
+    freed: false,
   };
-  common.desc = desc;
   descSetDefaults(k, irq, desc, node, affinity);
   // init_desc(): irqd_set(&desc->irq_data, flags)
   common.stateUseAccessors |= flags;

@@ -21,6 +21,7 @@ import {
   type IrqDomain,
   type IrqDomainOps,
   type IrqFlowHandler,
+  type RevmapInner,
 } from '../../include/linux/irq.ts';
 import type { IrqAffinityDesc, IrqDomainInfo } from '../../include/linux/msi.ts';
 import { declareFailurePoint } from '../../sim/faults.ts';
@@ -414,33 +415,106 @@ export function irqDomainIsMsiDevice(d: IrqDomain): boolean {
 
 /* ------------------------------------------------------------ reverse map */
 
+/** Slots of a domain's direct-mapped cache of inner maps by hi (a power of two). */
+const REVMAP_HI_SLOTS = 1024;
+
 /** Keys below this get a dense mirror in a RevmapLeaf. */
 const REVMAP_DENSE = 4096;
 
 /**
- * An inner map of the radix-tree reverse map (one hwirq high half): a Map, plus a dense array
- * mirror of its small keys so the delivery path's lookup is an array index. Every change goes
- * through set/delete/clear, which keep the mirror exact.
+ * An inner map of the radix-tree reverse map (one hwirq high half). It behaves as a
+ * Map<lo, irq_data> (get/has/set/delete/clear/size, iteration in insertion order) but stores
+ * small keys (lo < REVMAP_DENSE, the common case) only in a dense array indexed by lo, so the
+ * delivery path's lookup is an array index and a leaf costs no hash table; other keys go to
+ * a Map made on first use. While every key was inserted above all earlier ones, insertion
+ * order is ascending order and no order list is kept; the first insertion below an earlier
+ * key records the keys in insertion order from then on (`order`).
  */
-export class RevmapLeaf extends Map<number, IrqData> {
+export class RevmapLeaf implements RevmapInner {
   readonly dense: (IrqData | undefined)[] = [];
+  private sparse: Map<number, IrqData> | null = null;
+  private order: number[] | null = null;
+  private count = 0;
+  /** Largest key inserted while `order` is null (-1 = none). */
+  private last = -1;
 
-  override set(lo: number, d: IrqData): this {
-    super.set(lo, d);
-    // the field initializer has run unless Map's constructor is adding initial entries
-    if (this.dense !== undefined && lo >= 0 && lo < REVMAP_DENSE && Number.isInteger(lo)) this.dense[lo] = d;
+  get size(): number {
+    return this.count;
+  }
+
+  get(lo: number): IrqData | undefined {
+    if (lo >= 0 && lo < REVMAP_DENSE && Number.isInteger(lo)) return this.dense[lo];
+    return this.sparse === null ? undefined : this.sparse.get(lo);
+  }
+
+  has(lo: number): boolean {
+    return this.get(lo) !== undefined;
+  }
+
+  set(lo: number, d: IrqData): this {
+    if (this.get(lo) === undefined) {
+      if (this.order !== null) this.order.push(lo);
+      else if (lo > this.last) this.last = lo;
+      else this.order = [...this.ascendingKeys(), lo];
+      this.count++;
+    }
+    if (lo >= 0 && lo < REVMAP_DENSE && Number.isInteger(lo)) {
+      this.dense[lo] = d;
+    } else {
+      if (this.sparse === null) this.sparse = new Map();
+      this.sparse.set(lo, d);
+    }
     return this;
   }
 
-  override delete(lo: number): boolean {
-    const r = super.delete(lo);
-    if (r && lo >= 0 && lo < REVMAP_DENSE && Number.isInteger(lo)) this.dense[lo] = undefined;
-    return r;
+  delete(lo: number): boolean {
+    if (lo >= 0 && lo < REVMAP_DENSE && Number.isInteger(lo)) {
+      if (this.dense[lo] === undefined) return false;
+      this.dense[lo] = undefined;
+    } else if (this.sparse === null || !this.sparse.delete(lo)) {
+      return false;
+    }
+    this.count--;
+    const order = this.order;
+    if (order !== null) {
+      const n = order.length - 1;
+      for (let j = order.lastIndexOf(lo); j < n; j++) order[j] = order[j + 1]!;
+      order.length = n;
+    }
+    return true;
   }
 
-  override clear(): void {
-    super.clear();
+  clear(): void {
     this.dense.length = 0;
+    this.sparse = null;
+    this.order = null;
+    this.count = 0;
+    this.last = -1;
+  }
+
+  /** The keys in ascending order (dense keys are all below the sparse ones). */
+  private ascendingKeys(): number[] {
+    const out: number[] = [];
+    const dense = this.dense;
+    for (let i = 0; i < dense.length; i++) if (dense[i] !== undefined) out.push(i);
+    if (this.sparse !== null) out.push(...[...this.sparse.keys()].sort((a, b) => a - b));
+    return out;
+  }
+
+  keys(): IterableIterator<number> {
+    return (this.order !== null ? this.order.slice() : this.ascendingKeys()).values();
+  }
+
+  *values(): IterableIterator<IrqData> {
+    for (const lo of this.keys()) yield this.get(lo)!;
+  }
+
+  *entries(): IterableIterator<[number, IrqData]> {
+    for (const lo of this.keys()) yield [lo, this.get(lo)!];
+  }
+
+  [Symbol.iterator](): IterableIterator<[number, IrqData]> {
+    return this.entries();
   }
 }
 
@@ -454,6 +528,12 @@ function irqDomainSetMapping(domain: IrqDomain, hi: number, lo: number, irqData:
   if (!inner) {
     inner = new RevmapLeaf();
     domain.revmapTree.set(hi, inner);
+    // only a domain with several inner maps needs the cache (16 KiB): a per-device domain
+    // with one hi is served by revmapCacheInner
+    if (!domain.revmapHiKeys && domain.revmapTree.size > 1) {
+      domain.revmapHiKeys = new Float64Array(REVMAP_HI_SLOTS).fill(-1);
+      domain.revmapHiInner = new Array<RevmapInner | null>(REVMAP_HI_SLOTS).fill(null);
+    }
   }
   // radix_tree_insert() returns -EEXIST and keeps the old entry; the kernel ignores it.
   if (!inner.has(lo)) inner.set(lo, irqData);
@@ -471,6 +551,12 @@ function irqDomainClearMapping(domain: IrqDomain, hi: number, lo: number): void 
   if (inner.size === 0) {
     domain.revmapTree.delete(hi);
     if (domain.revmapCacheInner === inner) domain.revmapCacheInner = null;
+    const keys = domain.revmapHiKeys;
+    const slot = hi & (REVMAP_HI_SLOTS - 1);
+    if (keys && keys[slot] === hi) {
+      keys[slot] = -1;
+      domain.revmapHiInner![slot] = null;
+    }
   }
 }
 
@@ -479,8 +565,18 @@ export function irqDomainRevmapLookup(domain: IrqDomain, hwHi: number, hwLo: num
   if (hwHi === 0 && hwLo < domain.revmapSize) return domain.revmap[hwLo] ?? null;
   let inner = domain.revmapCacheInner;
   if (inner === undefined || inner === null || domain.revmapCacheHi !== hwHi) {
-    inner = domain.revmapTree.get(hwHi);
-    if (inner === undefined) return null;
+    const keys = domain.revmapHiKeys;
+    const slot = hwHi & (REVMAP_HI_SLOTS - 1);
+    if (keys && keys[slot] === hwHi) {
+      inner = domain.revmapHiInner![slot]!;
+    } else {
+      inner = domain.revmapTree.get(hwHi);
+      if (inner === undefined) return null;
+      if (keys) {
+        keys[slot] = hwHi;
+        domain.revmapHiInner![slot] = inner;
+      }
+    }
     domain.revmapCacheHi = hwHi;
     domain.revmapCacheInner = inner;
   }

@@ -320,8 +320,10 @@ export function requestThreadedIrq(
     name: devname,
     irq: 0,
     next: null,
-    threadFn: null,
-    threadFlags: 0,
+    // thread_fn is NULL (refused above) and thread_flags 0: absent until set. dir is set by
+    // register_handler_proc() (undefined = not recorded): in the literal so the object keeps
+    // its shape.
+    dir: undefined,
   };
   return setupIrq(k, irq, desc, action);
 }

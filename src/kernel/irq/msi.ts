@@ -14,7 +14,7 @@
  * msi_remove_device_irq_domain().
  */
 import { type Cpumask, cpumaskAlloc, cpumaskCopy, cpumaskIntersects } from '../../include/linux/cpumask.ts';
-import type { Device, MsiDevDomain, MsiDeviceData } from '../../include/linux/device.ts';
+import type { Device, MsiDescStore, MsiDevDomain, MsiDeviceData } from '../../include/linux/device.ts';
 import {
   EBUSY,
   EEXIST,
@@ -199,8 +199,31 @@ export function irqDataGetMsiDesc(d: IrqData): MsiDesc | null {
   return d.common.msiDesc;
 }
 
-function emptyPciMsiDesc(): PciMsiDesc {
-  return {
+/**
+ * A zeroed struct msi_desc for a caller's init template (on the stack in the kernel).
+ *
+ * The kernel's msi_desc embeds `struct msi_msg msg` and `union { struct pci_msi_desc pci; }`:
+ * one allocation. The model's desc is likewise one object: it carries the message and the
+ * PCI fields itself, and `desc.msg` / `desc.pciMsi` refer to the desc (the embedded
+ * structs), so `desc.msg.data` and `desc.pciMsi.isMsix` read what they always did.
+ */
+export function msiDescTemplate(dev: Device): MsiDesc {
+  const desc = {
+    irq: 0,
+    nvecUsed: 0,
+    dev,
+    msg: undefined as unknown as MsiMsg, // set below: the embedded struct msi_msg
+    affinity: null,
+    msiIndex: 0,
+    pciMsi: undefined as unknown as PciMsiDesc, // set below: the embedded struct pci_msi_desc
+    freed: false,
+    sysfsAttrs: null,
+    sysfsIrq: 0,
+    // struct msi_msg msg
+    addressLo: 0,
+    addressHi: 0,
+    data: 0,
+    // struct pci_msi_desc pci
     msiMask: 0,
     isMsix: false,
     multiple: 0,
@@ -212,24 +235,10 @@ function emptyPciMsiDesc(): PciMsiDesc {
     maskPos: 0,
     entryIndex: 0,
     maskBase: 0,
-  };
-}
-
-/** A zeroed struct msi_desc for a caller's init template (on the stack in the kernel). */
-export function msiDescTemplate(dev: Device): MsiDesc {
-  return {
-    irq: 0,
-    nvecUsed: 0,
-    dev,
-    msg: { addressLo: 0, addressHi: 0, data: 0 },
-    affinity: null,
-    msiIndex: 0,
-    pciMsi: emptyPciMsiDesc(),
-    freed: false,
-    sysfsAttrs: null,
-    writeMsiMsg: null,
-    writeMsiMsgData: null,
-  };
+  } satisfies MsiDesc & MsiMsg & PciMsiDesc;
+  desc.msg = desc;
+  desc.pciMsi = desc;
+  return desc;
 }
 
 /** memset(desc, 0) of a template from msiDescTemplate(): the same state, in place. */
@@ -257,8 +266,10 @@ export function msiDescTemplateReset(desc: MsiDesc, dev: Device): void {
   p.maskBase = 0;
   desc.freed = false;
   desc.sysfsAttrs = null;
-  desc.writeMsiMsg = null;
-  desc.writeMsiMsgData = null;
+  desc.sysfsIrq = 0;
+  // desc->write_msi_msg / write_msi_msg_data: absent (NULL) unless a caller set them
+  if (desc.writeMsiMsg !== undefined) desc.writeMsiMsg = null;
+  if (desc.writeMsiMsgData !== undefined) desc.writeMsiMsgData = null;
 }
 
 /** desc->pci = init_desc->pci (struct copy into the descriptor's own). */
@@ -286,6 +297,75 @@ function copyAllocInfo(dst: MsiAllocInfo, src: MsiAllocInfo): void {
   dst.hwirq = src.hwirq;
   dst.flags = src.flags;
   dst.scratch = { ...src.scratch };
+}
+
+/**
+ * The descriptor store of one device domain (an xarray keyed by msi_index <= MSI_MAX_INDEX):
+ * a Map<index, desc> in behaviour (iteration in insertion order), kept as an array indexed by
+ * msi_index, without a hash table per device. While every index was inserted above all
+ * earlier ones, insertion order is ascending order and no order list is kept; the first
+ * insertion below an earlier index records the indices in insertion order from then on.
+ */
+class MsiXaStore implements MsiDescStore {
+  private readonly slots: (MsiDesc | undefined)[] = [];
+  private order: number[] | null = null;
+  private count = 0;
+  /** Largest index inserted while `order` is null (-1 = none). */
+  private last = -1;
+
+  get size(): number {
+    return this.count;
+  }
+
+  get(index: number): MsiDesc | undefined {
+    return this.slots[index];
+  }
+
+  has(index: number): boolean {
+    return this.slots[index] !== undefined;
+  }
+
+  set(index: number, desc: MsiDesc): this {
+    if (this.slots[index] === undefined) {
+      if (this.order !== null) this.order.push(index);
+      else if (index > this.last) this.last = index;
+      else this.order = [...this.ascendingKeys(), index];
+      this.count++;
+    }
+    this.slots[index] = desc;
+    return this;
+  }
+
+  delete(index: number): boolean {
+    if (this.slots[index] === undefined) return false;
+    this.slots[index] = undefined;
+    this.count--;
+    if (this.order !== null) removeAt(this.order, this.order.lastIndexOf(index));
+    return true;
+  }
+
+  private ascendingKeys(): number[] {
+    const out: number[] = [];
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i++) if (slots[i] !== undefined) out.push(i);
+    return out;
+  }
+
+  keys(): IterableIterator<number> {
+    return (this.order !== null ? this.order.slice() : this.ascendingKeys()).values();
+  }
+
+  *values(): IterableIterator<MsiDesc> {
+    for (const i of this.keys()) yield this.slots[i]!;
+  }
+
+  *entries(): IterableIterator<[number, MsiDesc]> {
+    for (const i of this.keys()) yield [i, this.slots[i]!];
+  }
+
+  [Symbol.iterator](): IterableIterator<[number, MsiDesc]> {
+    return this.entries();
+  }
 }
 
 function devDomain(md: MsiDeviceData, domid: number): MsiDevDomain {
@@ -535,9 +615,10 @@ export function msiSetupDeviceData(k: Kernel, dev: Device): number {
   // msi_sysfs_create_group(): the empty msi_irqs group
   if (!dev.sysfs) dev.sysfs = new Map();
   dev.sysfs.set('msi_irqs', []);
-  const domains: MsiDevDomain[] = [];
+  // an array of exactly MSI_MAX_DEVICE_IRQDOMAINS slots (push would reserve 17)
+  const domains = new Array<MsiDevDomain>(MSI_MAX_DEVICE_IRQDOMAINS);
   for (let i = 0; i < MSI_MAX_DEVICE_IRQDOMAINS; i++)
-    domains.push({ domain: null, store: new Map(), keys: [] });
+    domains[i] = { domain: null, store: new MsiXaStore(), keys: [] };
   const md: MsiDeviceData = { descs: domains[0]!.store, domains, iterIdx: MSI_XA_MAX_INDEX };
   if (dev.msiDomain && !irqDomainIsMsiParent(dev.msiDomain))
     md.domains[MSI_DEFAULT_DOMAIN]!.domain = dev.msiDomain;
@@ -643,44 +724,47 @@ export function msiModeShow(dev: Device): string {
   return isMsix ? 'msix\n' : 'msi\n';
 }
 
+/**
+ * desc->sysfs_attrs of the model: the attribute array is not kept per descriptor. A populated
+ * descriptor records the virq its files were named from (`sysfsIrq`, 0 = none); attribute i
+ * is named by the decimal number sysfsIrq + i, as msi_sysfs_populate_desc() named it. The
+ * file names live in the device's msi_irqs group.
+ */
+function msiSysfsAttrName(desc: MsiDesc, i: number): string {
+  return String(desc.sysfsIrq! + i);
+}
+
 // kernel: msi_sysfs_remove_desc()
 function msiSysfsRemoveDesc(dev: Device, desc: MsiDesc): void {
-  const attrs = desc.sysfsAttrs;
-  if (!attrs) return;
-  desc.sysfsAttrs = null;
+  if (!desc.sysfsIrq) return;
   const group = dev.sysfs?.get('msi_irqs');
   if (group) {
-    for (const name of attrs) {
-      const i = group.indexOf(name);
-      if (i >= 0) removeAt(group, i);
+    for (let i = 0; i < desc.nvecUsed; i++) {
+      const at = group.indexOf(msiSysfsAttrName(desc, i));
+      if (at >= 0) removeAt(group, at);
     }
   }
+  desc.sysfsIrq = 0;
 }
 
 // kernel: msi_sysfs_populate_desc()
 function msiSysfsPopulateDesc(k: Kernel, dev: Device, desc: MsiDesc): number {
   if (k.sim.faults.shouldFail(FP_MSI_SYSFS_POPULATE_DESC)) return -ENOMEM;
-  // one attribute per vector: an array of exactly that size
-  const attrs = new Array<string>(desc.nvecUsed);
-  desc.sysfsAttrs = attrs;
+  desc.sysfsIrq = desc.irq;
   let group = dev.sysfs?.get('msi_irqs');
   if (!group) {
     if (!dev.sysfs) dev.sysfs = new Map();
     group = [];
     dev.sysfs.set('msi_irqs', group);
   }
-  for (let i = 0; i < desc.nvecUsed; i++) {
-    const name = String(desc.irq + i);
-    attrs[i] = name;
-    group.push(name);
-  }
+  for (let i = 0; i < desc.nvecUsed; i++) group.push(msiSysfsAttrName(desc, i));
   return 0;
 }
 
 // kernel: msi_device_populate_sysfs()
 export function msiDevicePopulateSysfs(k: Kernel, dev: Device): number {
   for (const desc of msiForEachDesc(k, dev, MSI_DESC_ASSOCIATED)) {
-    if (desc.sysfsAttrs) continue;
+    if (desc.sysfsIrq) continue;
     const ret = msiSysfsPopulateDesc(k, dev, desc);
     if (ret) return ret;
   }

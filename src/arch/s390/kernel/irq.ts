@@ -474,9 +474,16 @@ export function s390AttachMachine(k: Kernel, m: Machine): void {
   m.setExtEntry((cpu, code, param) => doExtIrq(k, cpu, code, param));
   const sched = m.sched;
   // Scheduler.preempt() returns at once unless exploring: test that here, one call less per point
-  k.preemptPoint = (kk, site) => {
+  // (named so that soft-lockup call chains drop its frame, as they drop every preemptPoint hook's)
+  const preemptPoint = (kk: Kernel, site: string): void => {
     if (sched.explore) m.preempt(site, kk.currentCpu);
   };
+  // The hook does nothing while the scheduler does not explore: the call sites skip it then
+  // (k.preemptArmed false); the scheduler reports mode changes.
+  k.preemptIdleHook = preemptPoint;
+  k.preemptExploring = sched.explore;
+  k.preemptPoint = preemptPoint;
+  sched.onExplore = (on) => k.preemptSetExploring(on);
   const a = airqState(k);
   a.onCr6Change = (kk, cr6) => {
     for (const cpu of onlineCpus(kk)) {

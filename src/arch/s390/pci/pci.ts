@@ -9,16 +9,21 @@
  * Patched versions: mainline's zpci_reenable_device() re-registers the interrupts
  * (backend.zpciSetIrq, see backend.ts); everything else here is common to all backends.
  */
+
+import { pciState } from '../../../drivers/pci/pci.ts';
 import type { Machine } from '../../../hw/s390x/machine.ts';
-import { EEXIST, EINVAL, EIO, ENOMEM, ENOSPC } from '../../../include/linux/errno.ts';
+import { EEXIST, EINVAL, EIO, ENODEV, ENOMEM, ENOSPC } from '../../../include/linux/errno.ts';
+import type { PciBus, PciCfgVal, PciOps } from '../../../include/linux/pci.ts';
 import type { Kernel } from '../../../kernel/kernel.ts';
 import { deref, warn } from '../../../kernel/panic.ts';
 import { declareFailurePoint } from '../../../sim/faults.ts';
 import {
   ZPCI_FN_STATE_CONFIGURED,
   ZPCI_FN_STATE_RESERVED,
+  ZPCI_FUNCTIONS_PER_BUS,
   ZPCI_NR_DEVICES,
   ZPCI_NR_DMA_SPACES,
+  type ZpciBus,
   type ZpciDev,
   zdevEnabled,
   zpciFibStore,
@@ -44,9 +49,12 @@ import {
   type FhOut,
 } from './pci_clp.ts';
 import {
+  __zpciLoad,
+  __zpciStore,
   ZPCI_MOD_FC_REG_IOAT,
   ZPCI_MOD_FC_RESET_BLOCK,
   ZPCI_MOD_FC_RESET_ERROR,
+  type ZpciLoadData,
   type ZpciStatus,
   zpciCreateReq,
   zpciModFc,
@@ -300,6 +308,76 @@ export function zpciClearErrorState(k: Kernel, zdev: ZpciDev): number {
   return cc ? -EIO : 0;
 }
 
+/* ------------------------------------------------- configuration space */
+
+/** ZPCI_PCIAS_CFGSPC (arch/s390/pci/pci.c): the PCI address space of the configuration space. */
+export const ZPCI_PCIAS_CFGSPC = 15;
+
+/** The loaded doubleword of zpci_cfg_load() (one scratch: config reads allocate nothing). */
+const cfgLoad: ZpciLoadData = { data: 0 };
+
+/**
+ * le64_to_cpu() then `>>= (8 - len) * 8` (zpci_cfg_load) / `<<=` then cpu_to_le64()
+ * (zpci_cfg_store) on a big-endian CPU, for len 1, 2, 4: the low `len` bytes reversed.
+ */
+function cfgSwap(v: number, len: number): number {
+  if (len === 1) return v & 0xff;
+  if (len === 2) return ((v & 0xff) << 8) | ((v >>> 8) & 0xff);
+  return (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | ((v >>> 24) & 0xff)) >>> 0;
+}
+
+/**
+ * kernel: zpci_cfg_load() (6.18: no zdev_enabled() short cut, the PCILG goes out with
+ * whatever handle the zdev holds) — 0 and `out.value`, or the __zpci_load() error (-EIO for
+ * cc 1 / cc 3) and all ones. Linux 84d875e69818 (2026) returns -ENODEV before the
+ * instruction for a handle without the enable bit; pci_read() gives -ENODEV either way.
+ */
+export function zpciCfgLoad(k: Kernel, zdev: ZpciDev, offset: number, out: PciCfgVal, len: number): number {
+  const rc = __zpciLoad(k, cfgLoad, zdev.fh, ZPCI_PCIAS_CFGSPC, len, offset);
+  if (!rc) out.value = cfgSwap(cfgLoad.data, len);
+  else out.value = 0xffffffff;
+  return rc;
+}
+
+/** kernel: zpci_cfg_store() — PCISTG of `val`; 0 or the __zpci_store() error (the write is lost). */
+export function zpciCfgStore(k: Kernel, zdev: ZpciDev, offset: number, val: number, len: number): number {
+  return __zpciStore(k, cfgSwap(val, len), zdev.fh, ZPCI_PCIAS_CFGSPC, len, offset);
+}
+
+// kernel: zdev_from_bus() (arch/s390/pci/pci_bus.h)
+function zdevFromBus(bus: PciBus, devfn: number): ZpciDev | null {
+  const zbus = bus.sysdata as ZpciBus | undefined;
+  if (!zbus) return null;
+  return devfn >= ZPCI_FUNCTIONS_PER_BUS ? null : (zbus.function[devfn] ?? null);
+}
+
+// kernel: pci_read() — -ENODEV without a zdev or when the load fails
+function pciRead(k: Kernel, bus: PciBus, devfn: number, where: number, size: number, val: PciCfgVal): number {
+  const zdev = zdevFromBus(bus, devfn);
+  if (!zdev || zpciCfgLoad(k, zdev, where, val, size)) return -ENODEV;
+  return 0;
+}
+
+// kernel: pci_write() — -ENODEV without a zdev or when the store fails
+function pciWrite(k: Kernel, bus: PciBus, devfn: number, where: number, size: number, val: number): number {
+  const zdev = zdevFromBus(bus, devfn);
+  if (!zdev || zpciCfgStore(k, zdev, where, val, size)) return -ENODEV;
+  return 0;
+}
+
+/**
+ * kernel: pci_root_ops (struct pci_ops { .read = pci_read, .write = pci_write }) of kernel `k`.
+ * The kernel hands them to pci_create_root_bus() through zpci_bus_device_register(); the
+ * model's pci_bus.ts creates the root bus without naming them, so pci_base_init() installs
+ * them as the architecture's root-bus ops (PciState.archRootOps).
+ */
+export function pciRootOps(k: Kernel): PciOps {
+  return {
+    read: (bus, devfn, where, size, val) => pciRead(k, bus, devfn, where, size, val),
+    write: (bus, devfn, where, size, val) => pciWrite(k, bus, devfn, where, size, val),
+  };
+}
+
 /* ------------------------------------------------------- create / remove */
 
 function machine(k: Kernel): Machine {
@@ -542,6 +620,7 @@ export function zpciInit(k: Kernel, backend: ZpciIrqBackend): number {
 
   g.backend = backend;
   g.sclpHasDirq = m.hasDirq; // sclp.has_dirq, read at early SCLP init
+  pciState(k).archRootOps = pciRootOps(k); // &pci_root_ops for every zPCI root bus
 
   if (!g.probe) return 0;
 

@@ -14,12 +14,17 @@
  *   per-kernel 40-byte scratch block in PhysMem, zeroed first, so the delivery path
  *   (SIC SINGLE / D_SINGLE from the handlers) allocates nothing.
  *
- * A program exception from either instruction in kernel mode is an Oops.
+ * - __zpci_load() / __zpci_store(): PCILG / PCISTG (configuration space in the model)
+ *   with the busy-retry loop (udelay(1) per cc 2) and the same "pci_error" entries
+ *   ('l' / 's'); 0, -EIO for cc 1 or 3, -ENXIO for a program exception (EX_TABLE).
+ *
+ * A program exception from MPCIFC or SIC in kernel mode is an Oops.
  * Busy waits advance the simulated clock (msleep) and offer a preemption point.
  */
 
 import { kernelPhysMem } from '../../../drivers/s390/cio/airq.ts';
-import { EIO } from '../../../include/linux/errno.ts';
+import { PciLsResult, pcilg, pcistg } from '../../../hw/s390x/pci-inst.ts';
+import { EIO, ENXIO } from '../../../include/linux/errno.ts';
 import type { Kernel } from '../../../kernel/kernel.ts';
 import { oops } from '../../../kernel/panic.ts';
 import { s390Machine } from '../kernel/irq.ts';
@@ -186,6 +191,115 @@ function msleep(k: Kernel, ms: number): void {
   if (k.preemptPoint) k.preemptPoint(k, PP_ZPCI_MOD_FC_BUSY);
 }
 
+/* ------------------------------------------------------- PCI LOAD / PCI STORE */
+
+/** ZPCI_INSN_BUSY_DELAY of the load/store retries: udelay(1) per cc 2. */
+export const ZPCI_INSN_BUSY_DELAY_US = 1;
+
+/** The caller's `u64 *data` of __zpci_load() (configuration loads are at most 4 bytes: the low word). */
+export interface ZpciLoadData {
+  data: number;
+}
+
+/** R1 / R2 as PCILG and PCISTG leave them (one object reused: loads and stores allocate nothing). */
+const lsOut = new PciLsResult();
+
+// kernel: udelay() — a busy wait: the clock moves, no preemption point
+function udelay(k: Kernel, us: number): void {
+  k.sim.advance(us * 1_000);
+}
+
+function lsMachine(k: Kernel, what: string) {
+  const m = s390Machine(k);
+  if (!m) oops(k, `${what} without a machine`, 'arch/s390/pci/pci_insn.c');
+  return m;
+}
+
+/**
+ * kernel: __pcilg() (____pcilg() + the data copy) — one PCILG on request (fh, space, len);
+ * returns the cc, or -ENXIO when the instruction raised a program exception (the EX_TABLE
+ * fixup leaves the preset value). `data` is written only with cc 0.
+ */
+function __pcilg(
+  k: Kernel,
+  fh: number,
+  space: number,
+  len: number,
+  offset: number,
+  out: ZpciLoadData,
+): number {
+  const m = lsMachine(k, 'PCILG');
+  const cc = pcilg(m, fh, space, len, offset, k.currentCpu, lsOut);
+  if (cc < 0) return -ENXIO;
+  if (!cc) out.data = lsOut.data;
+  return cc;
+}
+
+/**
+ * kernel: __zpci_load() — PCILG until it is not busy (udelay(1) per cc 2), logging to the
+ * pci_error debug area as zpci_mod_fc() does ('l'); 0, -EIO for cc 1 / 3, -ENXIO for a
+ * program exception. The request is u64 (handle << 32 | space << 16 | len) in C.
+ */
+export function __zpciLoad(
+  k: Kernel,
+  out: ZpciLoadData,
+  fh: number,
+  space: number,
+  len: number,
+  offset: number,
+): number {
+  let retried = false;
+  let cc: number;
+  do {
+    cc = __pcilg(k, fh, space, len, offset, out);
+    if (cc === ZPCI_PCI_LS_BUSY) {
+      udelay(k, ZPCI_INSN_BUSY_DELAY_US);
+      if (!retried) {
+        zpciErrInsnReq(k, 1, 'l', cc, lsOut.status, zpciCreateReq(fh, space, len), BigInt(offset));
+        retried = true;
+      }
+    }
+  } while (cc === ZPCI_PCI_LS_BUSY);
+  if (cc) zpciErrInsnReq(k, 0, 'l', cc, lsOut.status, zpciCreateReq(fh, space, len), BigInt(offset));
+  else if (retried)
+    zpciErrInsnReq(k, 1, 'l', cc, lsOut.status, zpciCreateReq(fh, space, len), BigInt(offset));
+  return cc > 0 ? -EIO : cc;
+}
+
+// kernel: __pcistg() — one PCISTG; the cc, or -ENXIO after a program exception
+function __pcistg(k: Kernel, data: number, fh: number, space: number, len: number, offset: number): number {
+  const m = lsMachine(k, 'PCISTG');
+  const cc = pcistg(m, fh, space, len, offset, data, k.currentCpu, lsOut);
+  return cc < 0 ? -ENXIO : cc;
+}
+
+/** kernel: __zpci_store() — PCISTG with the busy retries and logging of __zpci_load() ('s'). */
+export function __zpciStore(
+  k: Kernel,
+  data: number,
+  fh: number,
+  space: number,
+  len: number,
+  offset: number,
+): number {
+  let retried = false;
+  let cc: number;
+  do {
+    cc = __pcistg(k, data, fh, space, len, offset);
+    if (cc === ZPCI_PCI_LS_BUSY) {
+      udelay(k, ZPCI_INSN_BUSY_DELAY_US);
+      if (!retried) {
+        zpciErrInsnReq(k, 1, 's', cc, lsOut.status, zpciCreateReq(fh, space, len), BigInt(offset));
+        retried = true;
+      }
+    }
+  } while (cc === ZPCI_PCI_LS_BUSY);
+  if (cc) zpciErrInsnReq(k, 0, 's', cc, lsOut.status, zpciCreateReq(fh, space, len), BigInt(offset));
+  else if (retried)
+    zpciErrInsnReq(k, 1, 's', cc, lsOut.status, zpciCreateReq(fh, space, len), BigInt(offset));
+  return cc > 0 ? -EIO : cc;
+}
+
 /* ------------------------------------------------------------------ SIC */
 
 /** union zpci_sic_iib as the setup paths fill it (null = the zeroed iib). */
@@ -260,7 +374,7 @@ export function zpciSetIrqCtrl(k: Kernel, ctl: number, isc: number, iib: ZpciSic
   if (!m) oops(k, 'SIC without a machine', 'arch/s390/pci/pci_insn.c zpci_set_irq_ctrl');
   if (!m.testFacility(FACILITY_AIS)) return -EIO;
   // A hardware event may land between the handler's last scan and this re-enable.
-  if (k.preemptPoint) k.preemptPoint(k, PP_ZPCI_SET_IRQ_CTRL);
+  if (k.preemptArmed) k.preemptPoint!(k, PP_ZPCI_SET_IRQ_CTRL);
   const pgm = m.sic(k.currentCpu, ctl, isc, iibScratch(k, iib));
   if (pgm)
     oops(k, `program check 0x${pgm.toString(16)} on SIC`, 'arch/s390/pci/pci_insn.c zpci_set_irq_ctrl');

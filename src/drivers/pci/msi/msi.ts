@@ -49,6 +49,7 @@ import {
   type MsiMsg,
 } from '../../../include/linux/msi.ts';
 import {
+  IORESOURCE_UNSET,
   PCI_BUS_FLAGS_NO_MSI,
   PCI_D0,
   PCI_DEV_FLAGS_HAS_MSI_MASKING,
@@ -82,6 +83,7 @@ import {
   pciIntx,
   pciReadConfigDword,
   pciReadConfigWord,
+  pciResourceFlags,
   pciState,
   pciWriteConfigDword,
   pciWriteConfigWord,
@@ -553,10 +555,17 @@ function msixTableSize(control: number): number {
   return (control & PCI_MSIX_FLAGS_QSIZE) + 1;
 }
 
-// kernel: msix_map_region() — the iomem cookie of the table, 0 on failure
-function msixMapRegion(k: Kernel, dev: PciDev, _nrEntries: number): number {
+/**
+ * kernel: msix_map_region() — the iomem cookie of the table, 0 (NULL) on failure: the BAR
+ * named by the BIR must be a resource the device has (`!flags || flags & IORESOURCE_UNSET`
+ * -> NULL; e.g. BIR 7 from an all-ones read of a function whose config space is gone), then
+ * ioremap() (failure point).
+ */
+export function msixMapRegion(k: Kernel, dev: PciDev, _nrEntries: number): number {
   const tableOffset = pciReadConfigDword(dev, dev.msixCap + PCI_MSIX_TABLE);
   const bir = tableOffset & PCI_MSIX_TABLE_BIR;
+  const flags = pciResourceFlags(dev, bir);
+  if (!flags || flags & IORESOURCE_UNSET) return 0;
   if (k.sim.faults.shouldFail(FP_MSIX_MAP_REGION)) return 0;
   dev.msixBir = bir;
   return MSIX_IOMEM_COOKIE + ((tableOffset & PCI_MSIX_TABLE_OFFSET) >>> 0);

@@ -396,7 +396,7 @@ export function airqIvCreate(
   vec: number | null,
   tag = 'airq_iv',
 ): AirqIv | null {
-  if (k.preemptPoint) k.preemptPoint(k, PP_AIRQ_IV_CREATE);
+  if (k.preemptArmed) k.preemptPoint!(k, PP_AIRQ_IV_CREATE);
   // kzalloc(sizeof(*iv))
   if (k.sim.faults.shouldFail(FP_AIRQ_IV_CREATE)) return null;
   const s = airqState(k);
@@ -455,7 +455,7 @@ export function airqIvCreate(
 
 // kernel: airq_iv_release()
 export function airqIvRelease(k: Kernel, iv: AirqIv): void {
-  if (k.preemptPoint) k.preemptPoint(k, PP_AIRQ_IV_RELEASE);
+  if (k.preemptArmed) k.preemptPoint!(k, PP_AIRQ_IV_RELEASE);
   if (iv.freed) {
     kasanReport(k, 'use-after-free', `BUG: KASAN: double-free in airq_iv_release: ${ivName(iv)}`);
     return;
@@ -494,7 +494,7 @@ function lockup(k: Kernel, what: string, skip = 2): never {
  * when `num` is 0 or when the iv has no AIRQ_IV_ALLOC bitmap.
  */
 export function airqIvAlloc(k: Kernel, iv: AirqIv, num: number): number {
-  if (k.preemptPoint) k.preemptPoint(k, PP_AIRQ_IV_ALLOC);
+  if (k.preemptArmed) k.preemptPoint!(k, PP_AIRQ_IV_ALLOC);
   if (iv.freed) ivUseAfterFree(k, iv, 'airq_iv_alloc');
   if (!iv.avail || num === 0) return AIRQ_IV_NONE;
   if (k.sim.faults.shouldFail(FP_AIRQ_IV_ALLOC)) return AIRQ_IV_NONE;
@@ -532,7 +532,7 @@ export function airqIvAllocBit(k: Kernel, iv: AirqIv): number {
  * allocator handed out it never runs: `end` is a monotonic high-water mark.
  */
 export function airqIvFree(k: Kernel, iv: AirqIv, bit: number, num: number): void {
-  if (k.preemptPoint) k.preemptPoint(k, PP_AIRQ_IV_FREE);
+  if (k.preemptArmed) k.preemptPoint!(k, PP_AIRQ_IV_FREE);
   if (iv.freed) ivUseAfterFree(k, iv, 'airq_iv_free');
   if (!iv.avail || num === 0) return;
   const mem = iv.mem;
@@ -568,7 +568,7 @@ export function airqIvFreeBit(k: Kernel, iv: AirqIv, bit: number): void {
  * (a preemption point sits between them), so two CPUs can return the same bit.
  */
 export function airqIvScan(k: Kernel, iv: AirqIv, start: number, end: number): number {
-  if (k.preemptPoint) k.preemptPoint(k, PP_AIRQ_IV_SCAN);
+  if (k.preemptArmed) k.preemptPoint!(k, PP_AIRQ_IV_SCAN);
   if (iv.freed) ivUseAfterFree(k, iv, 'airq_iv_scan');
   const mem = iv.mem;
   // find_next_bit_inv reads whole longs: beyond the allocation only when end > words * 64
@@ -578,14 +578,14 @@ export function airqIvScan(k: Kernel, iv: AirqIv, start: number, end: number): n
   }
   const bit = mem.findNextBit(iv.vector, end, start);
   if (bit >= end) return AIRQ_IV_NONE;
-  if (k.preemptPoint) k.preemptPoint(k, PP_AIRQ_IV_SCAN_CLEAR);
+  if (k.preemptArmed) k.preemptPoint!(k, PP_AIRQ_IV_SCAN_CLEAR);
   mem.clearBit(iv.vector, bit); // clear_bit_inv(bit, iv->vector)
   return bit;
 }
 
 /** kernel: airq_iv_end() */
 export function airqIvEnd(k: Kernel, iv: AirqIv): number {
-  if (k.preemptPoint) k.preemptPoint(k, PP_AIRQ_IV_END);
+  if (k.preemptArmed) k.preemptPoint!(k, PP_AIRQ_IV_END);
   if (iv.freed) ivUseAfterFree(k, iv, 'airq_iv_end');
   return iv.end;
 }
@@ -600,7 +600,7 @@ export function airqIvEnd(k: Kernel, iv: AirqIv): number {
  * would spin for ever: soft lockup BUG, the run stops.
  */
 export function airqIvLock(k: Kernel, iv: AirqIv, bit: number): void {
-  if (k.preemptPoint) k.preemptPoint(k, PP_AIRQ_IV_LOCK);
+  if (k.preemptArmed) k.preemptPoint!(k, PP_AIRQ_IV_LOCK);
   if (iv.freed) ivUseAfterFree(k, iv, 'airq_iv_lock');
   if (!iv.bitlock) oops(k, 'NULL iv->bitlock', 'airq_iv_lock');
   const mem = iv.mem;
@@ -633,7 +633,7 @@ function airqIvLockSpin(k: Kernel, iv: AirqIv, bit: number, inRange: boolean): v
 
 /** kernel: airq_iv_unlock() — bit_spin_unlock(); unlocking a free bit is a BUG (CONFIG_DEBUG_SPINLOCK). */
 export function airqIvUnlock(k: Kernel, iv: AirqIv, bit: number): void {
-  if (k.preemptPoint) k.preemptPoint(k, PP_AIRQ_IV_UNLOCK);
+  if (k.preemptArmed) k.preemptPoint!(k, PP_AIRQ_IV_UNLOCK);
   if (iv.freed) ivUseAfterFree(k, iv, 'airq_iv_unlock');
   if (!iv.bitlock) oops(k, 'NULL iv->bitlock', 'airq_iv_unlock');
   const mem = iv.mem;
@@ -660,7 +660,7 @@ function bitSpinUnlockBug(k: Kernel, iv: AirqIv, bit: number): never {
 
 /** kernel: airq_iv_set_ptr() — ptr[bit] = (hi << 32) | lo. */
 export function airqIvSetPtr(k: Kernel, iv: AirqIv, bit: number, hi: number, lo: number): void {
-  if (k.preemptPoint) k.preemptPoint(k, PP_AIRQ_IV_PTR);
+  if (k.preemptArmed) k.preemptPoint!(k, PP_AIRQ_IV_PTR);
   if (iv.freed) ivUseAfterFree(k, iv, 'airq_iv_set_ptr');
   const p = iv.ptr;
   if (!p) oops(k, 'NULL iv->ptr', 'airq_iv_set_ptr');
@@ -674,7 +674,7 @@ export function airqIvSetPtr(k: Kernel, iv: AirqIv, bit: number, hi: number, lo:
 
 /** kernel: airq_iv_get_ptr() — upper 32 bits of ptr[bit] (0 beyond the array). */
 export function airqIvGetPtrHi(k: Kernel, iv: AirqIv, bit: number): number {
-  if (k.preemptPoint) k.preemptPoint(k, PP_AIRQ_IV_PTR);
+  if (k.preemptArmed) k.preemptPoint!(k, PP_AIRQ_IV_PTR);
   if (iv.freed) ivUseAfterFree(k, iv, 'airq_iv_get_ptr');
   const p = iv.ptr;
   if (!p) oops(k, 'NULL iv->ptr', 'airq_iv_get_ptr');
@@ -706,7 +706,7 @@ export function airqIvGetPtr64(k: Kernel, iv: AirqIv, bit: number): bigint {
 
 /** kernel: airq_iv_set_data() */
 export function airqIvSetData(k: Kernel, iv: AirqIv, bit: number, data: number): void {
-  if (k.preemptPoint) k.preemptPoint(k, PP_AIRQ_IV_DATA);
+  if (k.preemptArmed) k.preemptPoint!(k, PP_AIRQ_IV_DATA);
   if (iv.freed) ivUseAfterFree(k, iv, 'airq_iv_set_data');
   const d = iv.data;
   if (!d) oops(k, 'NULL iv->data', 'airq_iv_set_data');
@@ -716,7 +716,7 @@ export function airqIvSetData(k: Kernel, iv: AirqIv, bit: number, data: number):
 
 /** kernel: airq_iv_get_data() — 0 beyond the array. */
 export function airqIvGetData(k: Kernel, iv: AirqIv, bit: number): number {
-  if (k.preemptPoint) k.preemptPoint(k, PP_AIRQ_IV_DATA);
+  if (k.preemptArmed) k.preemptPoint!(k, PP_AIRQ_IV_DATA);
   if (iv.freed) ivUseAfterFree(k, iv, 'airq_iv_get_data');
   const d = iv.data;
   if (!d) oops(k, 'NULL iv->data', 'airq_iv_get_data');
@@ -845,7 +845,7 @@ function traceAdapterInt(k: Kernel, isc: number, directed: boolean): void {
  * passes it). Allocates nothing.
  */
 export function doAirqInterrupt(k: Kernel, tpiInfo: TpiInfo): IrqReturn {
-  if (k.preemptPoint) k.preemptPoint(k, PP_DO_AIRQ_INTERRUPT);
+  if (k.preemptArmed) k.preemptPoint!(k, PP_DO_AIRQ_INTERRUPT);
   // set_cpu_flag(CIF_NOHZ_DELAY)
   const s = airqState(k);
   const mem = s.mem;
