@@ -67,6 +67,50 @@ describe('serializer', () => {
     }
   });
 
+  it('a driver does not enable_irq() a managed vector while a CPU is offline (kernel WARNs)', () => {
+    const kinds = (alloc: string) => {
+      const r = loadScenario(
+        `name: m
+machine: {cpus: 2, delivery: directed, backend: domain}
+functions:
+  - {fid: 0x20, uid: 2, msix: 16}
+steps:
+  - bind: {fid: 0x20}
+  - alloc: ${alloc}
+  - request: {fid: 0x20, vector: all, name: q}
+  - disable_irq: {fid: 0x20, vector: 2}
+  - cpu_offline: {cpu: 1}
+  - enable_irq: {fid: 0x20, vector: 2}
+  - cpu_online: {cpu: 1}
+  - enable_irq: {fid: 0x20, vector: 2}
+`,
+        'm.yaml',
+      );
+      if (!r.ok) throw new Error(JSON.stringify(r.errors));
+      const s = r.scenario;
+      const drafts = s.steps.map(({ index: _i, loc: _l, ...d }) => d) as never;
+      return filterValid(s, drafts).map((d) => d.kind);
+    };
+    expect(kinds('{fid: 0x20, max: 4, affinity: managed}')).toEqual([
+      'bind',
+      'alloc',
+      'request',
+      'disable_irq',
+      'cpu_offline',
+      'cpu_online',
+      'enable_irq',
+    ]);
+    expect(kinds('{fid: 0x20, max: 4}')).toEqual([
+      'bind',
+      'alloc',
+      'request',
+      'disable_irq',
+      'cpu_offline',
+      'enable_irq',
+      'cpu_online',
+    ]);
+  });
+
   it('writes machine options, CPU lists and expectations the loader reads back', () => {
     const text = `name: opts
 machine:

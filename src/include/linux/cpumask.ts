@@ -5,8 +5,9 @@
  *
  * Storage is copy-on-write: cpumask_copy() (and cpumask_and() whose result equals one of
  * its operands) lets the destination share the source's words instead of copying them,
- * and marks both masks `shared`; a later write to either mask first gives that mask its
- * own words (only if the write changes a bit). Every reader sees exactly the bits the
+ * and marks the words shared; a later write to either mask first gives that mask its
+ * own words (only if the write changes a bit). The shared mark lives in the words (one
+ * element past the NR_CPUS_MAX bits), so a mask is one field: 8 bytes less per mask. Every reader sees exactly the bits the
  * kernel's mask would hold. Thousands of IRQs whose affinity is the online mask thus
  * hold no words of their own. Write `bits` directly only on a mask from cpumaskCreate()
  * that has not been shared yet (the Kernel constructor does); everything else goes
@@ -17,34 +18,44 @@
  */
 export const NR_CPUS_MAX = 512;
 const WORDS = NR_CPUS_MAX / 32;
+/** Index of the shared mark in a mask's words: nonzero = the words may be referenced by several masks. */
+const SHARED = WORDS;
 
 export interface Cpumask {
-  /** The NR_CPUS_MAX bits, 32 per word (LSB first). Never written in place while `shared`. */
+  /**
+   * The NR_CPUS_MAX bits, 32 per word (LSB first), then the shared mark (`bits[NR_CPUS_MAX / 32]`
+   * nonzero: the words may be referenced by another mask too, and are never written in place —
+   * a write replaces them first).
+   */
   bits: Uint32Array;
-  /** `bits` may be referenced by another mask too: a write replaces them first. */
-  shared: boolean;
+}
+
+/** Whether the mask's words may be referenced by another mask (a write must replace them first). */
+function isShared(m: Cpumask): boolean {
+  return m.bits[SHARED] !== 0;
 }
 
 /** The all-zero words every cpumaskAlloc() mask starts with (never written: always shared). */
-const ZERO_WORDS = new Uint32Array(WORDS);
+const ZERO_WORDS = new Uint32Array(WORDS + 1);
+ZERO_WORDS[SHARED] = 1;
 
 /** A mask with its own (writable) words, with `cpus` set. */
 export function cpumaskCreate(...cpus: number[]): Cpumask {
-  const m: Cpumask = { bits: new Uint32Array(WORDS), shared: false };
+  const m: Cpumask = { bits: new Uint32Array(WORDS + 1) };
   for (const c of cpus) cpumaskSetCpu(c, m);
   return m;
 }
 
 /** kernel: zalloc_cpumask_var() — an empty mask that shares the zero words (no allocation). */
 export function cpumaskAlloc(): Cpumask {
-  return { bits: ZERO_WORDS, shared: true };
+  return { bits: ZERO_WORDS };
 }
 
 /** Give a shared mask its own copy of its words before a write. */
 function unshare(m: Cpumask): Uint32Array {
   const b = new Uint32Array(m.bits);
+  b[SHARED] = 0;
   m.bits = b;
-  m.shared = false;
   return b;
 }
 
@@ -53,7 +64,7 @@ export function cpumaskSetCpu(cpu: number, m: Cpumask): void {
   const i = cpu >>> 5;
   const bit = 1 << (cpu & 31);
   let b = m.bits;
-  if (m.shared) {
+  if (b[SHARED] !== 0) {
     if ((b[i]! & bit) !== 0 || i >= WORDS) return;
     b = unshare(m);
   }
@@ -65,7 +76,7 @@ export function cpumaskClearCpu(cpu: number, m: Cpumask): void {
   const i = cpu >>> 5;
   const bit = 1 << (cpu & 31);
   let b = m.bits;
-  if (m.shared) {
+  if (b[SHARED] !== 0) {
     if ((b[i]! & bit) === 0 || i >= WORDS) return;
     b = unshare(m);
   }
@@ -80,19 +91,19 @@ export function cpumaskTestCpu(cpu: number, m: Cpumask): boolean {
 
 // kernel: cpumask_clear()
 export function cpumaskClear(m: Cpumask): void {
-  if (m.shared) {
+  if (isShared(m)) {
     m.bits = ZERO_WORDS;
     return;
   }
-  m.bits.fill(0);
+  m.bits.fill(0, 0, WORDS);
 }
 
 // kernel: cpumask_copy()
 export function cpumaskCopy(dst: Cpumask, src: Cpumask): void {
   if (dst === src) return;
-  dst.bits = src.bits;
-  dst.shared = true;
-  src.shared = true;
+  const b = src.bits;
+  b[SHARED] = 1;
+  dst.bits = b;
 }
 
 /** kernel: cpumask_first() — NR_CPUS_MAX (>= nr_cpu_ids) when empty. */
@@ -153,13 +164,13 @@ export function cpumaskAnd(dst: Cpumask, a: Cpumask, b: Cpumask): boolean {
   if (eqA || eqB) {
     const src = eqA ? a : b;
     if (dst !== src && dst.bits !== src.bits) {
-      dst.bits = src.bits;
-      dst.shared = true;
-      src.shared = true;
+      const w = src.bits;
+      w[SHARED] = 1;
+      dst.bits = w;
     }
     return any !== 0;
   }
-  const d = dst.shared ? unshare(dst) : dst.bits;
+  const d = isShared(dst) ? unshare(dst) : dst.bits;
   for (let i = 0; i < WORDS; i++) d[i] = ab[i]! & bb[i]!;
   return any !== 0;
 }

@@ -167,6 +167,50 @@ export function descSetDefaults(
   cpumaskCopy(desc.irqCommonData.effectiveAffinity, desc.irqCommonData.affinity);
 }
 
+/**
+ * struct irq_desc with its embedded struct irq_common_data, as one object. desc.irqCommonData
+ * and common.desc (container_of) are the object itself: getters on the prototype, so they
+ * take no field in each descriptor.
+ */
+class IrqDescObject implements IrqDesc, IrqCommonData {
+  irqData: IrqData = undefined as unknown as IrqData; // set by allocDesc()
+  kstatIrqs: Uint32Array;
+  handleIrq: IrqDesc['handleIrq'] = handleBadIrq;
+  name: string | null = null;
+  action: IrqDesc['action'] = null;
+  statusUseAccessors = 0;
+  istate = 0;
+  depth = 1;
+  wakeDepth = 0;
+  totCount = 0;
+  irqCount = 0;
+  lastUnhandled = 0;
+  irqsUnhandled = 0;
+  procDir = false;
+  devName: string | null = null;
+  /** null on the prototype until irq_set_affinity_hint() writes it: no field in each descriptor. */
+  declare affinityHint: IrqDesc['affinityHint'];
+  freed = false;
+  // struct irq_common_data irq_common_data
+  stateUseAccessors = 0;
+  handlerData: unknown = null;
+  msiDesc: IrqCommonData['msiDesc'] = null;
+  affinity = cpumaskAlloc();
+  effectiveAffinity = cpumaskAlloc();
+  constructor(kstatIrqs: Uint32Array) {
+    this.kstatIrqs = kstatIrqs;
+  }
+  /** desc->irq_common_data: embedded, so the descriptor itself. */
+  get irqCommonData(): IrqCommonData {
+    return this;
+  }
+  /** container_of(common, struct irq_desc, irq_common_data): the descriptor itself. */
+  get desc(): IrqDesc {
+    return this;
+  }
+}
+IrqDescObject.prototype.affinityHint = null;
+
 // kernel: alloc_desc() (+ init_desc())
 function allocDesc(
   k: Kernel,
@@ -178,36 +222,8 @@ function allocDesc(
   if (k.sim.faults.shouldFail(FP_ALLOC_DESC)) return null;
   // struct irq_desc embeds irq_common_data: the model's descriptor is one object that
   // carries the common fields, and desc.irqCommonData (= irq_data.common) refers to it.
-  const desc = {
-    irqCommonData: undefined as unknown as IrqCommonData, // set below: the embedded struct
-    irqData: undefined as unknown as IrqData, // set below
-    kstatIrqs: kstatAlloc(k),
-    handleIrq: handleBadIrq,
-    name: null,
-    action: null,
-    statusUseAccessors: 0,
-    istate: 0,
-    depth: 1,
-    wakeDepth: 0,
-    totCount: 0,
-    irqCount: 0,
-    lastUnhandled: 0,
-    irqsUnhandled: 0,
-    procDir: false,
-    devName: null,
-    affinityHint: null,
-    freed: false,
-    // struct irq_common_data irq_common_data
-    stateUseAccessors: 0,
-    handlerData: null,
-    msiDesc: null,
-    affinity: cpumaskAlloc(),
-    effectiveAffinity: cpumaskAlloc(),
-    desc: undefined as IrqDesc | undefined, // container_of(common): the descriptor itself
-  } satisfies IrqDesc & IrqCommonData;
+  const desc = new IrqDescObject(kstatAlloc(k));
   const common: IrqCommonData = desc;
-  desc.irqCommonData = common;
-  desc.desc = desc;
   desc.irqData = {
     mask: 0,
     irq,

@@ -422,6 +422,21 @@ const REVMAP_HI_SLOTS = 1024;
 const REVMAP_DENSE = 4096;
 
 /**
+ * `a` with room for index `i`: a new array of exactly max(8, 2 × length, …) slots (a power of
+ * two ≥ i + 1), the old entries copied, the rest undefined. Growing by assignment past the end
+ * would leave V8's slack (8 entries take 17 slots); this keeps a small table exact.
+ */
+function growTo<T>(a: (T | undefined)[], i: number): (T | undefined)[] {
+  let n = a.length < 8 ? 8 : a.length * 2;
+  while (n <= i) n *= 2;
+  const b = new Array<T | undefined>(n);
+  const m = a.length;
+  for (let j = 0; j < m; j++) b[j] = a[j];
+  for (let j = m; j < n; j++) b[j] = undefined;
+  return b;
+}
+
+/**
  * An inner map of the radix-tree reverse map (one hwirq high half). It behaves as a
  * Map<lo, irq_data> (get/has/set/delete/clear/size, iteration in insertion order) but stores
  * small keys (lo < REVMAP_DENSE, the common case) only in a dense array indexed by lo, so the
@@ -431,7 +446,7 @@ const REVMAP_DENSE = 4096;
  * key records the keys in insertion order from then on (`order`).
  */
 export class RevmapLeaf implements RevmapInner {
-  readonly dense: (IrqData | undefined)[] = [];
+  dense: (IrqData | undefined)[] = [];
   private sparse: Map<number, IrqData> | null = null;
   private order: number[] | null = null;
   private count = 0;
@@ -459,6 +474,7 @@ export class RevmapLeaf implements RevmapInner {
       this.count++;
     }
     if (lo >= 0 && lo < REVMAP_DENSE && Number.isInteger(lo)) {
+      if (lo >= this.dense.length) this.dense = growTo(this.dense, lo);
       this.dense[lo] = d;
     } else {
       if (this.sparse === null) this.sparse = new Map();

@@ -208,38 +208,59 @@ export function irqDataGetMsiDesc(d: IrqData): MsiDesc | null {
  * structs), so `desc.msg.data` and `desc.pciMsi.isMsix` read what they always did.
  */
 export function msiDescTemplate(dev: Device): MsiDesc {
-  const desc = {
-    irq: 0,
-    nvecUsed: 0,
-    dev,
-    msg: undefined as unknown as MsiMsg, // set below: the embedded struct msi_msg
-    affinity: null,
-    msiIndex: 0,
-    pciMsi: undefined as unknown as PciMsiDesc, // set below: the embedded struct pci_msi_desc
-    freed: false,
-    sysfsAttrs: null,
-    sysfsIrq: 0,
-    // struct msi_msg msg
-    addressLo: 0,
-    addressHi: 0,
-    data: 0,
-    // struct pci_msi_desc pci
-    msiMask: 0,
-    isMsix: false,
-    multiple: 0,
-    multiCap: 0,
-    canMask: false,
-    is64: false,
-    isVirtual: false,
-    defaultIrq: 0,
-    maskPos: 0,
-    entryIndex: 0,
-    maskBase: 0,
-  } satisfies MsiDesc & MsiMsg & PciMsiDesc;
-  desc.msg = desc;
-  desc.pciMsi = desc;
-  return desc;
+  return new MsiDescObject(dev);
 }
+
+/**
+ * The one-object msi_desc of msiDescTemplate(). `msg` and `pciMsi` (the embedded structs) are
+ * getters on the prototype returning the desc itself, so they take no field in each desc;
+ * assigning `desc.msg = m` copies the message into the embedded struct, as C's struct
+ * assignment does.
+ */
+class MsiDescObject implements MsiDesc, MsiMsg, PciMsiDesc {
+  irq = 0;
+  nvecUsed = 0;
+  dev: Device;
+  affinity: MsiDesc['affinity'] = null;
+  msiIndex = 0;
+  freed = false;
+  /** null on the prototype (the MSI core keeps sysfsIrq instead): no field in each desc. */
+  declare sysfsAttrs: MsiDesc['sysfsAttrs'];
+  sysfsIrq = 0;
+  // struct msi_msg msg
+  addressLo = 0;
+  addressHi = 0;
+  data = 0;
+  // struct pci_msi_desc pci
+  msiMask = 0;
+  isMsix = false;
+  multiple = 0;
+  multiCap = 0;
+  canMask = false;
+  is64 = false;
+  isVirtual = false;
+  defaultIrq = 0;
+  maskPos = 0;
+  entryIndex = 0;
+  maskBase = 0;
+  constructor(dev: Device) {
+    this.dev = dev;
+  }
+  /** desc->msg: embedded, so the desc itself. */
+  get msg(): MsiMsg {
+    return this;
+  }
+  set msg(m: MsiMsg) {
+    this.addressLo = m.addressLo;
+    this.addressHi = m.addressHi;
+    this.data = m.data;
+  }
+  /** desc->pci: embedded, so the desc itself. */
+  get pciMsi(): PciMsiDesc {
+    return this;
+  }
+}
+MsiDescObject.prototype.sysfsAttrs = null;
 
 /** memset(desc, 0) of a template from msiDescTemplate(): the same state, in place. */
 export function msiDescTemplateReset(desc: MsiDesc, dev: Device): void {
@@ -265,7 +286,7 @@ export function msiDescTemplateReset(desc: MsiDesc, dev: Device): void {
   p.entryIndex = 0;
   p.maskBase = 0;
   desc.freed = false;
-  desc.sysfsAttrs = null;
+  if (desc.sysfsAttrs !== null) desc.sysfsAttrs = null;
   desc.sysfsIrq = 0;
   // desc->write_msi_msg / write_msi_msg_data: absent (NULL) unless a caller set them
   if (desc.writeMsiMsg !== undefined) desc.writeMsiMsg = null;
@@ -306,8 +327,23 @@ function copyAllocInfo(dst: MsiAllocInfo, src: MsiAllocInfo): void {
  * earlier ones, insertion order is ascending order and no order list is kept; the first
  * insertion below an earlier index records the indices in insertion order from then on.
  */
+/**
+ * `a` with room for index `i`: a new array of exactly max(8, 2 × length, …) slots (a power of
+ * two ≥ i + 1), the old entries copied, the rest undefined. Growing by assignment past the end
+ * would leave V8's slack (8 entries take 17 slots); this keeps a small table exact.
+ */
+function growTo<T>(a: (T | undefined)[], i: number): (T | undefined)[] {
+  let n = a.length < 8 ? 8 : a.length * 2;
+  while (n <= i) n *= 2;
+  const b = new Array<T | undefined>(n);
+  const m = a.length;
+  for (let j = 0; j < m; j++) b[j] = a[j];
+  for (let j = m; j < n; j++) b[j] = undefined;
+  return b;
+}
+
 class MsiXaStore implements MsiDescStore {
-  private readonly slots: (MsiDesc | undefined)[] = [];
+  private slots: (MsiDesc | undefined)[] = [];
   private order: number[] | null = null;
   private count = 0;
   /** Largest index inserted while `order` is null (-1 = none). */
@@ -332,6 +368,7 @@ class MsiXaStore implements MsiDescStore {
       else this.order = [...this.ascendingKeys(), index];
       this.count++;
     }
+    if (index >= this.slots.length) this.slots = growTo(this.slots, index);
     this.slots[index] = desc;
     return this;
   }

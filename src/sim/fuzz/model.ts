@@ -30,6 +30,8 @@ export interface FnModel {
   readonly shared: Map<number, boolean>;
   /** disable_irq depth per vector (enable_irq only when > 0). */
   readonly depth: Map<number, number>;
+  /** The last alloc asked for managed affinity (PCI_IRQ_AFFINITY). */
+  managed: boolean;
   /** Handlers ever requested on this function (for unique names). */
   serial: number;
 }
@@ -56,6 +58,7 @@ export class FuzzModel {
       requested: new Map(),
       shared: new Map(),
       depth: new Map(),
+      managed: false,
       serial: 0,
     }));
     for (const f of this.fns) this.byFid.set(f.spec.fid, f);
@@ -117,7 +120,14 @@ export class FuzzModel {
       case 'enable_irq':
       case 'disable_irq': {
         if (!f.requested.has(st.vector)) return false;
-        return st.kind === 'disable_irq' || (f.depth.get(st.vector) ?? 0) > 0;
+        if (st.kind === 'disable_irq') return true;
+        // A driver does not enable_irq() a managed vector while CPUs are offline: the kernel
+        // WARNs on enabling a managed IRQ whose affinity has no online CPU (__irq_startup_managed,
+        // "Catch code which fiddles with enable_irq() on a managed and potentially shutdown
+        // IRQ"); drivers of managed vectors quiesce their per-CPU queues across hotplug. The
+        // model does not know the kernel's spread, so it waits until every CPU is online.
+        if (f.managed && this.online.size < this.nrCpus) return false;
+        return (f.depth.get(st.vector) ?? 0) > 0;
       }
       case 'set_affinity':
         return f.allocated && st.cpus.length > 0 && st.cpus.every((c) => c < this.nrCpus);
@@ -170,6 +180,7 @@ export class FuzzModel {
       case 'alloc':
         f.allocated = true;
         f.allocMax = Math.min(st.max, f.spec.vectors);
+        f.managed = st.affinity === 'managed';
         return;
       case 'free_vectors':
         f.allocated = false;

@@ -388,19 +388,35 @@ function zpciSetIrqAffinity(k: Kernel, data: IrqData, dest: Cpumask, _force: boo
  * other vectors then write to address 0 and are lost (a generic kernel defect; x86 with
  * interrupt remapping and the GICv3 ITS do the same). Here the deactivation (all-zero)
  * message of a block is written only when no other vector of the block is still
- * activated, and then through the block's msi_desc whichever vector goes last.
+ * activated, and then through the block's msi_desc whichever vector goes last. The
+ * converse: a later vector activated while the first one is not (a managed vector 0 whose
+ * CPUs are offline stays deactivated in managed shutdown) writes the block's message itself
+ * (its own message less its index: the device adds the vector number to the data), because
+ * pci_msi_domain_write_msg() would drop it and leave the block's register zero.
  * Everything else is pci_msi_domain_write_msg().
  */
 function zpciMsiDomainWriteMsg(k: Kernel, d: IrqData, msg: MsiMsg): void {
   const desc = d.common.msiDesc;
-  if (desc && desc.nvecUsed > 1 && !desc.pciMsi.isMsix && !msg.addressLo && !msg.addressHi && !msg.data) {
-    for (let i = 0; i < desc.nvecUsed; i++) {
-      if (desc.irq + i === d.irq) continue;
-      const other = irqGetIrqData(k, desc.irq + i);
-      if (other && other.common.stateUseAccessors & IRQD_ACTIVATED) return;
+  if (desc && desc.nvecUsed > 1 && !desc.pciMsi.isMsix) {
+    if (!msg.addressLo && !msg.addressHi && !msg.data) {
+      for (let i = 0; i < desc.nvecUsed; i++) {
+        if (desc.irq + i === d.irq) continue;
+        const other = irqGetIrqData(k, desc.irq + i);
+        if (other && other.common.stateUseAccessors & IRQD_ACTIVATED) return;
+      }
+      __pciWriteMsiMsg(k, desc, msg);
+      return;
     }
-    __pciWriteMsiMsg(k, desc, msg);
-    return;
+    const first = d.irq === desc.irq ? null : irqGetIrqData(k, desc.irq);
+    if (first && !(first.common.stateUseAccessors & IRQD_ACTIVATED)) {
+      const block: MsiMsg = {
+        addressLo: msg.addressLo,
+        addressHi: msg.addressHi,
+        data: msg.data - (d.irq - desc.irq),
+      };
+      __pciWriteMsiMsg(k, desc, block);
+      return;
+    }
   }
   pciMsiDomainWriteMsg(k, d, msg);
 }
