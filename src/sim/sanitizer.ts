@@ -221,7 +221,10 @@ export class Sanitizer {
     }
     this.writes[virq]!++;
     this.ownedWrites++;
-    if (!coalesced) this.credits[virq]!++;
+    // A write into a bit that is still set coalesces with the write that set it, unless that
+    // write's credit was already written off (reported lost, or its owner torn down): the bit
+    // is still scanned once, and that scan runs this IRQ's handler for this write.
+    if (!coalesced || this.credits[virq]! <= this.invs[virq]!) this.credits[virq]!++;
     this.lastWriteSeq[virq] = seq;
     this.lastWriteEvent[virq] = this.event;
     this.lastWriteFid[virq] = fn.fid;
