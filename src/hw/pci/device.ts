@@ -128,6 +128,9 @@ function rd16(b: Uint8Array, off: number): number {
   return b[off]! | (b[off + 1]! << 8);
 }
 
+/** Host byte order is little-endian (PCI's): the MSI-X table's DWORDs can be read through a Uint32Array view. */
+const HOST_LE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 function rd32(b: Uint8Array, off: number): number {
   return (b[off]! | (b[off + 1]! << 8) | (b[off + 2]! << 16) | (b[off + 3]! << 24)) >>> 0;
 }
@@ -163,6 +166,8 @@ export class PciFunctionHw {
   readonly msiMaskable: boolean;
   /** MSI-X table: `tableSize` entries of 16 bytes, little-endian. */
   readonly msixTable: Uint8Array;
+  /** The same table as DWORDs (host order; read only when HOST_LE). */
+  private readonly msixTable32: Uint32Array;
   /** MSI-X Pending Bit Array: one bit per entry, in 64-bit QWORDs. */
   readonly msixPba: Uint8Array;
   readonly msixTableSize: number;
@@ -211,6 +216,7 @@ export class PciFunctionHw {
         ? msix.pbaOffset & ~7
         : (this.msixTableOffset + this.msixTableSize * PCI_MSIX_ENTRY_SIZE + 7) & ~7;
     this.msixTable = new Uint8Array(this.msixTableSize * PCI_MSIX_ENTRY_SIZE);
+    this.msixTable32 = new Uint32Array(this.msixTable.buffer, 0, this.msixTable.length >>> 2);
     this.msixPba = new Uint8Array(Math.ceil(this.msixTableSize / 64) * 8);
     if (msix) caps.push({ off: this.msixCap, id: PCI_CAP_ID_MSIX });
 
@@ -400,7 +406,8 @@ export class PciFunctionHw {
   }
 
   msixEntryCtrl(i: number): number {
-    return rd32(this.msixTable, i * PCI_MSIX_ENTRY_SIZE + PCI_MSIX_ENTRY_VECTOR_CTRL);
+    const off = i * PCI_MSIX_ENTRY_SIZE + PCI_MSIX_ENTRY_VECTOR_CTRL;
+    return HOST_LE ? this.msixTable32[off >>> 2]! : rd32(this.msixTable, off);
   }
 
   msixPending(i: number): boolean {
@@ -455,9 +462,19 @@ export class PciFunctionHw {
 
   private msixSend(vector: number): void {
     const base = vector * PCI_MSIX_ENTRY_SIZE;
-    const lo = rd32(this.msixTable, base + PCI_MSIX_ENTRY_LOWER_ADDR);
-    const hi = rd32(this.msixTable, base + PCI_MSIX_ENTRY_UPPER_ADDR);
-    const data = rd32(this.msixTable, base + PCI_MSIX_ENTRY_DATA);
+    let lo: number;
+    let hi: number;
+    let data: number;
+    if (HOST_LE) {
+      const t = this.msixTable32;
+      lo = t[(base + PCI_MSIX_ENTRY_LOWER_ADDR) >>> 2]!;
+      hi = t[(base + PCI_MSIX_ENTRY_UPPER_ADDR) >>> 2]!;
+      data = t[(base + PCI_MSIX_ENTRY_DATA) >>> 2]!;
+    } else {
+      lo = rd32(this.msixTable, base + PCI_MSIX_ENTRY_LOWER_ADDR);
+      hi = rd32(this.msixTable, base + PCI_MSIX_ENTRY_UPPER_ADDR);
+      data = rd32(this.msixTable, base + PCI_MSIX_ENTRY_DATA);
+    }
     this.counters.sent++;
     this.lastVector = vector;
     const w = this.msiWrite;

@@ -42,6 +42,8 @@ export class Flic {
   readonly aisMode = new Uint8Array(MAX_ISC + 1);
   /** Pending floating adapter interruptions per ISC (QEMU keeps a list; they are identical). */
   readonly floatingPending = new Int32Array(MAX_ISC + 1);
+  /** Sum of floatingPending[] (kept with every change of it: presentation and TPI skip the ISC loop at 0). */
+  private floatingTotal = 0;
   /** Totals. */
   floatingRaised = 0;
   floatingSuppressed = 0;
@@ -88,6 +90,7 @@ export class Flic {
       return false;
     }
     this.floatingPending[isc]!++;
+    this.floatingTotal++;
     if (mode === AIS_SINGLE_ARMED) this.aisMode[isc] = AIS_SINGLE_FIRED;
     this.floatingRaised++;
     if (this.m.sim.trace.enabled) this.traceRaise(-1, isc, false);
@@ -158,11 +161,13 @@ export class Flic {
         return DIRECTED;
       }
     }
+    if (this.floatingTotal === 0) return NOTHING;
     for (let isc = 0; isc <= MAX_ISC; isc++) {
       if (this.floatingPending[isc]! === 0) continue;
       const c = this.pickFloatingCpu(isc);
       if (!c) continue;
       this.floatingPending[isc]!--;
+      this.floatingTotal--;
       this.deliverIo(c, isc, false);
       return FLOATING;
     }
@@ -184,9 +189,11 @@ export class Flic {
       this.deliverIo(c, disc, true);
       return true;
     }
+    if (this.floatingTotal === 0) return false;
     for (let isc = 0; isc <= MAX_ISC; isc++) {
       if (this.floatingPending[isc]! > 0 && c.iscEnabled(isc)) {
         this.floatingPending[isc]!--;
+        this.floatingTotal--;
         this.deliverIo(c, isc, false);
         return true;
       }
@@ -200,6 +207,7 @@ export class Flic {
     if (c.extCount > 0 && this.m.extEntry) return true;
     if (!this.m.ioEntry) return false;
     if (c.directedPending > 0 && c.iscEnabled(this.m.directed.isc)) return true;
+    if (this.floatingTotal === 0) return false;
     for (let isc = 0; isc <= MAX_ISC; isc++)
       if (this.floatingPending[isc]! > 0 && c.iscEnabled(isc)) return true;
     return false;
@@ -309,9 +317,11 @@ export class Flic {
       c.directedInterruptions++;
       return c.lowcoreTpi;
     }
+    if (this.floatingTotal === 0) return null;
     for (let isc = 0; isc <= MAX_ISC; isc++) {
       if (this.floatingPending[isc]! > 0 && c.iscEnabled(isc)) {
         this.floatingPending[isc]!--;
+        this.floatingTotal--;
         c.lowcoreTpi.setAdapter(isc, false);
         c.ioInterruptions++;
         return c.lowcoreTpi;

@@ -201,13 +201,14 @@ export class PhysMem {
         bit += 32;
         continue;
       }
-      const byte = u8[idx]!;
+      // the bits of this byte at or after `bit`; the first set one by count-leading-zeros
+      const byte = u8[idx]! & (0xff >>> (bit & 7));
       if (byte === 0) {
         bit = (bit | 7) + 1;
         continue;
       }
-      if (byte & (0x80 >>> (bit & 7))) return bit;
-      bit++;
+      const found = (bit & ~7) + Math.clz32(byte) - 24;
+      return Math.min(found, end);
     }
     return end;
   }

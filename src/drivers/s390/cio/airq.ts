@@ -572,7 +572,7 @@ export function airqIvScan(k: Kernel, iv: AirqIv, start: number, end: number): n
   if (iv.freed) ivUseAfterFree(k, iv, 'airq_iv_scan');
   const mem = iv.mem;
   // find_next_bit_inv reads whole longs: beyond the allocation only when end > words * 64
-  const allocBits = Math.ceil(iv.bits / 64) * 64;
+  const allocBits = ((iv.bits + 63) >>> 6) << 6; // DIV_ROUND_UP(bits, 64) * 64
   if (end > allocBits && start < end) {
     ivOutOfBounds(k, iv, 'airq_iv_scan', 'read of', Math.max(allocBits, start));
   }
