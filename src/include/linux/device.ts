@@ -27,8 +27,11 @@ export interface MsiDevDomain {
   domain: IrqDomain | null;
   /** This domain id's descriptor store (the kernel's xarray), keyed by msi_index. */
   store: MsiDescStore;
-  /** msi_index keys of `store`, ascending (xarray iteration order). */
-  keys: number[];
+  /**
+   * msi_index keys of `store`, ascending (xarray iteration order). No longer kept by the MSI
+   * core (its store answers ascending order itself); optional for existing fixtures.
+   */
+  keys?: number[];
 }
 
 /** struct msi_device_data */
@@ -38,6 +41,18 @@ export interface MsiDeviceData {
   domains: MsiDevDomain[];
   /** __iter_idx: the iterator cursor (MSI_XA_MAX_INDEX when invalid). */
   iterIdx: number;
+}
+
+/**
+ * A device's sysfs groups by name, files by group: the part of a Map's interface the model
+ * uses (a Map<string, string[]> is one).
+ */
+export interface SysfsGroups {
+  readonly size: number;
+  get(name: string): string[] | undefined;
+  has(name: string): boolean;
+  set(name: string, files: string[]): unknown;
+  delete(name: string): boolean;
 }
 
 /** A devres entry: released in reverse order of addition on driver unbind / device release. */
@@ -60,5 +75,5 @@ export interface Device {
   /** dev->devres_head: managed resources, released in reverse order. */
   devres?: DevresEntry[];
   /** sysfs groups present under the device (e.g. "msi_irqs"), files by group. */
-  sysfs?: Map<string, string[]>;
+  sysfs?: SysfsGroups;
 }

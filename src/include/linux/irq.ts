@@ -174,6 +174,21 @@ export interface RevmapInner {
   [Symbol.iterator](): IterableIterator<[number, IrqData]>;
 }
 
+/**
+ * The outer level of the radix-tree reverse map (keyed by hwirq hi): the part of a Map's
+ * interface the model uses. A Map<number, RevmapInner> is one; irqdomain.ts uses a map that
+ * holds one key inline (a per-device domain only has hi 0).
+ */
+export interface RevmapTree {
+  readonly size: number;
+  get(hi: number): RevmapInner | undefined;
+  has(hi: number): boolean;
+  set(hi: number, inner: RevmapInner): unknown;
+  delete(hi: number): boolean;
+  keys(): IterableIterator<number>;
+  [Symbol.iterator](): IterableIterator<[number, RevmapInner]>;
+}
+
 /** struct irq_domain */
 export interface IrqDomain {
   name: string;
@@ -188,7 +203,7 @@ export interface IrqDomain {
   /** Linear reverse map, hwirq < revmapSize (hwirqHi == 0). */
   revmap: (IrqData | null)[];
   /** Radix-tree reverse map for hwirqs beyond revmapSize: keyed by hi, then lo. */
-  revmapTree: Map<number, RevmapInner>;
+  revmapTree: RevmapTree;
   /**
    * Model only (speed): the inner map of revmapTree last looked up and its hi (the delivery
    * path resolves many hwirqs of one function in a row). Kept valid by irqdomain.ts.

@@ -38,6 +38,7 @@ import { chipIsErrOrNull, ENOTCONN_IRQ_CHIP, NULL_IRQ_CHIP, noIrqChip } from './
 import { IRQ_NOREQUEST, IRQD_ACTIVATED } from './internals.ts';
 import { irqAllocDescsInternal, irqDataToDesc, irqFreeDescs, irqGetIrqData } from './irqdesc.ts';
 import { synchronizeIrq } from './manage.ts';
+import { OneKeyMap } from './small-map.ts';
 
 export {
   irqChipAckParent,
@@ -241,7 +242,7 @@ export function irqDomainInstantiate(k: Kernel, info: IrqDomainInfo): IrqDomain 
     hwirqMax: 0,
     revmapSize: 0,
     revmap: new Array<IrqData | null>(info.size).fill(null),
-    revmapTree: new Map(),
+    revmapTree: new OneKeyMap<number, RevmapInner>(),
     revmapCacheHi: 0,
     revmapCacheInner: null,
     parent: null,

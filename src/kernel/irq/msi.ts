@@ -105,6 +105,7 @@ import {
   irqDomainUpdateBusToken,
   irqResolveMapping,
 } from './irqdomain.ts';
+import { OneKeyMap } from './small-map.ts';
 
 // ---- failure points ----------------------------------------------------------------
 
@@ -381,6 +382,14 @@ class MsiXaStore implements MsiDescStore {
     return true;
   }
 
+  /** The smallest index present in [from, last], or -1 (ascending index order). */
+  findFrom(from: number, last: number): number {
+    const slots = this.slots;
+    const end = Math.min(last, slots.length - 1);
+    for (let i = Math.max(from, 0); i <= end; i++) if (slots[i] !== undefined) return i;
+    return -1;
+  }
+
   private ascendingKeys(): number[] {
     const out: number[] = [];
     const slots = this.slots;
@@ -430,29 +439,25 @@ function removeAt<T>(a: T[], i: number): void {
 function xaInsert(dd: MsiDevDomain, index: number, desc: MsiDesc): number {
   if (dd.store.has(index)) return -EBUSY;
   dd.store.set(index, desc);
-  const keys = dd.keys;
-  const at = lowerBound(keys, index);
-  if (at === keys.length) keys.push(index);
-  else keys.splice(at, 0, index);
   return 0;
 }
 
 function xaErase(dd: MsiDevDomain, index: number): void {
-  if (!dd.store.delete(index)) return;
-  const keys = dd.keys;
-  const i = lowerBound(keys, index);
-  if (keys[i] === index) removeAt(keys, i);
+  dd.store.delete(index);
 }
 
-/** Indices present in [first, last], ascending (xa_for_each_range). */
-function xaRange(dd: MsiDevDomain, first: number, last: number): number[] {
-  const out: number[] = [];
-  for (let i = lowerBound(dd.keys, first); i < dd.keys.length; i++) {
-    const idx = dd.keys[i]!;
-    if (idx > last) break;
-    out.push(idx);
-  }
-  return out;
+/**
+ * xa_find(): the smallest index present in [from, last], or -1. The loops
+ * `for (idx = xaFind(dd, first, last); idx >= 0; idx = xaFind(dd, idx + 1, last))` are
+ * xa_for_each_range() (a live cursor, as the kernel's). A store that is not the core's own
+ * (test fixtures) is searched through its sorted keys.
+ */
+function xaFind(dd: MsiDevDomain, from: number, last: number): number {
+  const store = dd.store;
+  if (store instanceof MsiXaStore) return store.findFrom(from, last);
+  const keys = [...store.keys()].sort((a, b) => a - b);
+  const i = lowerBound(keys, from);
+  return i < keys.length && keys[i]! <= last ? keys[i]! : -1;
 }
 
 // ---- descriptors --------------------------------------------------------------------
@@ -569,7 +574,7 @@ function msiCtrlValid(k: Kernel, dev: Device, ctrl: MsiCtrl): boolean {
 function msiDomainFreeDescs(k: Kernel, dev: Device, ctrl: MsiCtrl): void {
   if (!msiCtrlValid(k, dev, ctrl)) return;
   const dd = devDomain(dev.msiData!, ctrl.domid);
-  for (const idx of xaRange(dd, ctrl.first, ctrl.last)) {
+  for (let idx = xaFind(dd, ctrl.first, ctrl.last); idx >= 0; idx = xaFind(dd, idx + 1, ctrl.last)) {
     const desc = dd.store.get(idx)!;
     xaErase(dd, idx);
     // Leak the descriptor when it is still referenced
@@ -650,18 +655,19 @@ export function msiSetupDeviceData(k: Kernel, dev: Device): number {
   if (dev.msiData) return 0;
   if (k.sim.faults.shouldFail(FP_MSI_SETUP_DEVICE_DATA)) return -ENOMEM;
   // msi_sysfs_create_group(): the empty msi_irqs group
-  if (!dev.sysfs) dev.sysfs = new Map();
+  if (!dev.sysfs) dev.sysfs = new OneKeyMap<string, string[]>();
   dev.sysfs.set('msi_irqs', []);
   // an array of exactly MSI_MAX_DEVICE_IRQDOMAINS slots (push would reserve 17)
   const domains = new Array<MsiDevDomain>(MSI_MAX_DEVICE_IRQDOMAINS);
-  for (let i = 0; i < MSI_MAX_DEVICE_IRQDOMAINS; i++)
-    domains[i] = { domain: null, store: new MsiXaStore(), keys: [] };
+  for (let i = 0; i < MSI_MAX_DEVICE_IRQDOMAINS; i++) domains[i] = { domain: null, store: new MsiXaStore() };
   const md: MsiDeviceData = { descs: domains[0]!.store, domains, iterIdx: MSI_XA_MAX_INDEX };
   if (dev.msiDomain && !irqDomainIsMsiParent(dev.msiDomain))
     md.domains[MSI_DEFAULT_DOMAIN]!.domain = dev.msiDomain;
   dev.msiData = md;
-  if (!dev.devres) dev.devres = [];
-  dev.devres.push({ name: 'msi_device_data_release', release: msiDeviceDataRelease });
+  const entry = { name: 'msi_device_data_release', release: msiDeviceDataRelease };
+  // a literal when it is the first: exact size (push onto [] reserves 17 slots)
+  if (!dev.devres) dev.devres = [entry];
+  else dev.devres.push(entry);
   return 0;
 }
 
@@ -678,8 +684,11 @@ export function msiUnlockDescs(dev: Device): void {
 // kernel: msi_find_desc()
 function msiFindDesc(md: MsiDeviceData, domid: number, filter: number): MsiDesc | null {
   const dd = devDomain(md, domid);
-  for (let i = lowerBound(dd.keys, md.iterIdx); i < dd.keys.length; i++) {
-    const idx = dd.keys[i]!;
+  for (
+    let idx = xaFind(dd, md.iterIdx, MSI_XA_MAX_INDEX);
+    idx >= 0;
+    idx = xaFind(dd, idx + 1, MSI_XA_MAX_INDEX)
+  ) {
     const desc = dd.store.get(idx)!;
     md.iterIdx = idx;
     if (msiDescMatch(desc, filter)) return desc;
@@ -790,12 +799,18 @@ function msiSysfsPopulateDesc(k: Kernel, dev: Device, desc: MsiDesc): number {
   desc.sysfsIrq = desc.irq;
   let group = dev.sysfs?.get('msi_irqs');
   if (!group) {
-    if (!dev.sysfs) dev.sysfs = new Map();
+    if (!dev.sysfs) dev.sysfs = new OneKeyMap<string, string[]>();
     group = [];
     dev.sysfs.set('msi_irqs', group);
   }
   for (let i = 0; i < desc.nvecUsed; i++) group.push(msiSysfsAttrName(desc, i));
   return 0;
+}
+
+/** Model only (memory): the msi_irqs file list at its exact length (push leaves spare slots). */
+function msiSysfsTrimGroup(dev: Device): void {
+  const group = dev.sysfs?.get('msi_irqs');
+  if (group && group.length > 0) dev.sysfs!.set('msi_irqs', group.slice());
 }
 
 // kernel: msi_device_populate_sysfs()
@@ -869,6 +884,27 @@ function zeroMsg(): MsiMsg {
 }
 
 /**
+ * The kernel's on-stack `struct msi_msg msg` of activate/deactivate/set_affinity: one zeroed
+ * scratch message reused (no chip keeps the pointer: __pci_write_msi_msg copies it into
+ * desc->msg); a nested use while it is taken gets a fresh one.
+ */
+const scratchMsg: MsiMsg = zeroMsg();
+let scratchMsgTaken = false;
+
+function takeMsg(): MsiMsg {
+  if (scratchMsgTaken) return zeroMsg();
+  scratchMsgTaken = true;
+  scratchMsg.addressLo = 0;
+  scratchMsg.addressHi = 0;
+  scratchMsg.data = 0;
+  return scratchMsg;
+}
+
+function putMsg(msg: MsiMsg): void {
+  if (msg === scratchMsg) scratchMsgTaken = false;
+}
+
+/**
  * kernel: msi_domain_set_affinity() — the parent chip's irq_set_affinity (no NULL
  * check, as in the kernel), then unless it failed or returned IRQ_SET_MASK_OK_DONE:
  * recompose the message through the hierarchy and write it with this level's chip.
@@ -880,28 +916,41 @@ export function msiDomainSetAffinity(k: Kernel, irqData: IrqData, mask: Cpumask,
   if (!setAff) oops(k, 'NULL parent irq_chip::irq_set_affinity', `${F} msi_domain_set_affinity`);
   const ret = setAff.call(parent.chip, k, parent, mask, force);
   if (ret >= 0 && ret !== IRQ_SET_MASK_OK_DONE) {
-    const msg = zeroMsg();
-    const msg1 = MSG1_ZERO;
-    bugOn(k, irqChipComposeMsiMsg(k, irqData, msg) !== 0, `${F}:msi_domain_set_affinity`);
-    msiCheckLevel(k, irqData.domain, msg1);
-    irqChipWriteMsiMsg(k, irqData, msg);
+    const msg = takeMsg();
+    try {
+      const msg1 = MSG1_ZERO;
+      bugOn(k, irqChipComposeMsiMsg(k, irqData, msg) !== 0, `${F}:msi_domain_set_affinity`);
+      msiCheckLevel(k, irqData.domain, msg1);
+      irqChipWriteMsiMsg(k, irqData, msg);
+    } finally {
+      putMsg(msg);
+    }
   }
   return ret;
 }
 
 // kernel: msi_domain_activate()
 export function msiDomainActivate(k: Kernel, _domain: IrqDomain, irqData: IrqData, _early: boolean): number {
-  const msg = zeroMsg();
-  const msg1 = MSG1_ZERO;
-  bugOn(k, irqChipComposeMsiMsg(k, irqData, msg) !== 0, `${F}:msi_domain_activate`);
-  msiCheckLevel(k, irqData.domain, msg1);
-  irqChipWriteMsiMsg(k, irqData, msg);
+  const msg = takeMsg();
+  try {
+    const msg1 = MSG1_ZERO;
+    bugOn(k, irqChipComposeMsiMsg(k, irqData, msg) !== 0, `${F}:msi_domain_activate`);
+    msiCheckLevel(k, irqData.domain, msg1);
+    irqChipWriteMsiMsg(k, irqData, msg);
+  } finally {
+    putMsg(msg);
+  }
   return 0;
 }
 
 // kernel: msi_domain_deactivate()
 export function msiDomainDeactivate(k: Kernel, _domain: IrqDomain, irqData: IrqData): void {
-  irqChipWriteMsiMsg(k, irqData, zeroMsg());
+  const msg = takeMsg();
+  try {
+    irqChipWriteMsiMsg(k, irqData, msg);
+  } finally {
+    putMsg(msg);
+  }
 }
 
 // kernel: msi_domain_alloc()
@@ -927,7 +976,7 @@ export function msiDomainAlloc(
   const init = ops.msiInit;
   if (!init) oops(k, 'NULL msi_domain_ops::msi_init', `${F} msi_domain_alloc`);
   for (let i = 0; i < nrIrqs; i++) {
-    const ret = init.call(ops, k, domain, info, virq + i, hwirq + BigInt(i), a);
+    const ret = init.call(ops, k, domain, info, virq + i, i === 0 ? hwirq : hwirq + BigInt(i), a);
     if (ret < 0) {
       if (ops.msiFree) {
         for (i--; i >= 0; i--) ops.msiFree(k, domain, info, virq + i);
@@ -1115,12 +1164,45 @@ export function msiParentInitDevMsiInfo(
 }
 
 /** Deep copy of a template into a per-device bundle (kmemdup of struct msi_domain_template). */
+/** Own keys of `src` that `dst` lacks, copied (a template with model-only extra fields). */
+function copyExtraKeys(dst: object, src: object): void {
+  for (const key of Object.keys(src)) {
+    if (!Object.hasOwn(dst, key))
+      (dst as Record<string, unknown>)[key] = (src as Record<string, unknown>)[key];
+  }
+}
+
+/**
+ * The per-device copy of msi_domain_info: an object literal naming every field, so the
+ * fields set after the copy (dev, data, ...) are in-object rather than out-of-line property
+ * storage per device. (chip and ops stay spread copies: most of their members are absent,
+ * a literal naming them all costs more than the few added out of line.)
+ */
+function infoDup(t: MsiDomainInfo): MsiDomainInfo {
+  const i: MsiDomainInfo = {
+    flags: t.flags,
+    busToken: t.busToken,
+    hwsize: t.hwsize,
+    ops: t.ops,
+    chip: t.chip,
+    chipData: t.chipData,
+    handler: t.handler,
+    handlerData: t.handlerData,
+    handlerName: t.handlerName,
+    data: t.data,
+    allocData: t.allocData,
+    dev: t.dev,
+  };
+  copyExtraKeys(i, t);
+  return i;
+}
+
 function templateDup(t: MsiDomainTemplate): MsiDomainTemplate {
   const chip = { ...t.chip } as IrqChip;
   const ops = { ...t.ops };
   const allocInfo: MsiAllocInfo = msiAllocInfoZero();
   copyAllocInfo(allocInfo, t.allocInfo);
-  const info: MsiDomainInfo = { ...t.info };
+  const info = infoDup(t.info);
   return { name: t.name, chip, ops, info, allocInfo };
 }
 
@@ -1341,7 +1423,7 @@ export function __msiDomainAllocIrqs(k: Kernel, dev: Device, domain: IrqDomain, 
   if (info.flags & MSI_FLAG_ACTIVATE_EARLY) vflags |= VIRQ_ACTIVATE;
   if (msiCheckReservationMode(k, domain, info, dev)) vflags |= VIRQ_CAN_RESERVE;
 
-  for (const idx of xaRange(dd, ctrl.first, ctrl.last)) {
+  for (let idx = xaFind(dd, ctrl.first, ctrl.last); idx >= 0; idx = xaFind(dd, idx + 1, ctrl.last)) {
     const desc = dd.store.get(idx);
     if (!desc || !msiDescMatch(desc, MSI_DESC_NOTASSOCIATED)) continue;
     if (allocated >= ctrl.nirqs) {
@@ -1369,6 +1451,7 @@ export function __msiDomainAllocIrqs(k: Kernel, dev: Device, domain: IrqDomain, 
     }
     allocated++;
   }
+  if (info.flags & MSI_FLAG_DEV_SYSFS) msiSysfsTrimGroup(dev);
   return 0;
 }
 
@@ -1489,7 +1572,7 @@ export function msiDomainAllocIrqAt(
 function __msiDomainFreeIrqs(k: Kernel, dev: Device, domain: IrqDomain, ctrl: MsiCtrl): void {
   const dd = devDomain(dev.msiData!, ctrl.domid);
   const info = msiGetDomainInfo(domain);
-  for (const idx of xaRange(dd, ctrl.first, ctrl.last)) {
+  for (let idx = xaFind(dd, ctrl.first, ctrl.last); idx >= 0; idx = xaFind(dd, idx + 1, ctrl.last)) {
     const desc = dd.store.get(idx)!;
     if (!msiDescMatch(desc, MSI_DESC_ASSOCIATED)) continue;
     for (let i = 0; i < desc.nvecUsed; i++) {
