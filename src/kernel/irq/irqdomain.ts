@@ -38,7 +38,7 @@ import { chipIsErrOrNull, ENOTCONN_IRQ_CHIP, NULL_IRQ_CHIP, noIrqChip } from './
 import { IRQ_NOREQUEST, IRQD_ACTIVATED } from './internals.ts';
 import { irqAllocDescsInternal, irqDataToDesc, irqFreeDescs, irqGetIrqData } from './irqdesc.ts';
 import { synchronizeIrq } from './manage.ts';
-import { OneKeyMap } from './small-map.ts';
+import { DenseIndexMap, OneKeyMap } from './small-map.ts';
 
 export {
   irqChipAckParent,
@@ -423,115 +423,13 @@ const REVMAP_HI_SLOTS = 1024;
 const REVMAP_DENSE = 4096;
 
 /**
- * `a` with room for index `i`: a new array of exactly max(8, 2 × length, …) slots (a power of
- * two ≥ i + 1), the old entries copied, the rest undefined. Growing by assignment past the end
- * would leave V8's slack (8 entries take 17 slots); this keeps a small table exact.
+ * An inner map of the radix-tree reverse map (one hwirq high half): a DenseIndexMap whose
+ * dense part holds lo < REVMAP_DENSE (the common case), so the delivery path's lookup is
+ * `leaf.dense[lo]`.
  */
-function growTo<T>(a: (T | undefined)[], i: number): (T | undefined)[] {
-  let n = a.length < 8 ? 8 : a.length * 2;
-  while (n <= i) n *= 2;
-  const b = new Array<T | undefined>(n);
-  const m = a.length;
-  for (let j = 0; j < m; j++) b[j] = a[j];
-  for (let j = m; j < n; j++) b[j] = undefined;
-  return b;
-}
-
-/**
- * An inner map of the radix-tree reverse map (one hwirq high half). It behaves as a
- * Map<lo, irq_data> (get/has/set/delete/clear/size, iteration in insertion order) but stores
- * small keys (lo < REVMAP_DENSE, the common case) only in a dense array indexed by lo, so the
- * delivery path's lookup is an array index and a leaf costs no hash table; other keys go to
- * a Map made on first use. While every key was inserted above all earlier ones, insertion
- * order is ascending order and no order list is kept; the first insertion below an earlier
- * key records the keys in insertion order from then on (`order`).
- */
-export class RevmapLeaf implements RevmapInner {
-  dense: (IrqData | undefined)[] = [];
-  private sparse: Map<number, IrqData> | null = null;
-  private order: number[] | null = null;
-  private count = 0;
-  /** Largest key inserted while `order` is null (-1 = none). */
-  private last = -1;
-
-  get size(): number {
-    return this.count;
-  }
-
-  get(lo: number): IrqData | undefined {
-    if (lo >= 0 && lo < REVMAP_DENSE && Number.isInteger(lo)) return this.dense[lo];
-    return this.sparse === null ? undefined : this.sparse.get(lo);
-  }
-
-  has(lo: number): boolean {
-    return this.get(lo) !== undefined;
-  }
-
-  set(lo: number, d: IrqData): this {
-    if (this.get(lo) === undefined) {
-      if (this.order !== null) this.order.push(lo);
-      else if (lo > this.last) this.last = lo;
-      else this.order = [...this.ascendingKeys(), lo];
-      this.count++;
-    }
-    if (lo >= 0 && lo < REVMAP_DENSE && Number.isInteger(lo)) {
-      if (lo >= this.dense.length) this.dense = growTo(this.dense, lo);
-      this.dense[lo] = d;
-    } else {
-      if (this.sparse === null) this.sparse = new Map();
-      this.sparse.set(lo, d);
-    }
-    return this;
-  }
-
-  delete(lo: number): boolean {
-    if (lo >= 0 && lo < REVMAP_DENSE && Number.isInteger(lo)) {
-      if (this.dense[lo] === undefined) return false;
-      this.dense[lo] = undefined;
-    } else if (this.sparse === null || !this.sparse.delete(lo)) {
-      return false;
-    }
-    this.count--;
-    const order = this.order;
-    if (order !== null) {
-      const n = order.length - 1;
-      for (let j = order.lastIndexOf(lo); j < n; j++) order[j] = order[j + 1]!;
-      order.length = n;
-    }
-    return true;
-  }
-
-  clear(): void {
-    this.dense.length = 0;
-    this.sparse = null;
-    this.order = null;
-    this.count = 0;
-    this.last = -1;
-  }
-
-  /** The keys in ascending order (dense keys are all below the sparse ones). */
-  private ascendingKeys(): number[] {
-    const out: number[] = [];
-    const dense = this.dense;
-    for (let i = 0; i < dense.length; i++) if (dense[i] !== undefined) out.push(i);
-    if (this.sparse !== null) out.push(...[...this.sparse.keys()].sort((a, b) => a - b));
-    return out;
-  }
-
-  keys(): IterableIterator<number> {
-    return (this.order !== null ? this.order.slice() : this.ascendingKeys()).values();
-  }
-
-  *values(): IterableIterator<IrqData> {
-    for (const lo of this.keys()) yield this.get(lo)!;
-  }
-
-  *entries(): IterableIterator<[number, IrqData]> {
-    for (const lo of this.keys()) yield [lo, this.get(lo)!];
-  }
-
-  [Symbol.iterator](): IterableIterator<[number, IrqData]> {
-    return this.entries();
+export class RevmapLeaf extends DenseIndexMap<IrqData> implements RevmapInner {
+  constructor() {
+    super(REVMAP_DENSE);
   }
 }
 

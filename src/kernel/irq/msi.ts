@@ -105,7 +105,7 @@ import {
   irqDomainUpdateBusToken,
   irqResolveMapping,
 } from './irqdomain.ts';
-import { OneKeyMap } from './small-map.ts';
+import { DenseIndexMap, OneKeyMap } from './small-map.ts';
 
 // ---- failure points ----------------------------------------------------------------
 
@@ -326,91 +326,12 @@ function copyAllocInfo(dst: MsiAllocInfo, src: MsiAllocInfo): void {
  * a Map<index, desc> in behaviour (iteration in insertion order), kept as an array indexed by
  * msi_index, without a hash table per device. While every index was inserted above all
  * earlier ones, insertion order is ascending order and no order list is kept; the first
- * insertion below an earlier index records the indices in insertion order from then on.
+ * insertion below an earlier index records the indices in insertion order from then on
+ * (a DenseIndexMap with every MSI index in its dense part).
  */
-/**
- * `a` with room for index `i`: a new array of exactly max(8, 2 × length, …) slots (a power of
- * two ≥ i + 1), the old entries copied, the rest undefined. Growing by assignment past the end
- * would leave V8's slack (8 entries take 17 slots); this keeps a small table exact.
- */
-function growTo<T>(a: (T | undefined)[], i: number): (T | undefined)[] {
-  let n = a.length < 8 ? 8 : a.length * 2;
-  while (n <= i) n *= 2;
-  const b = new Array<T | undefined>(n);
-  const m = a.length;
-  for (let j = 0; j < m; j++) b[j] = a[j];
-  for (let j = m; j < n; j++) b[j] = undefined;
-  return b;
-}
-
-class MsiXaStore implements MsiDescStore {
-  private slots: (MsiDesc | undefined)[] = [];
-  private order: number[] | null = null;
-  private count = 0;
-  /** Largest index inserted while `order` is null (-1 = none). */
-  private last = -1;
-
-  get size(): number {
-    return this.count;
-  }
-
-  get(index: number): MsiDesc | undefined {
-    return this.slots[index];
-  }
-
-  has(index: number): boolean {
-    return this.slots[index] !== undefined;
-  }
-
-  set(index: number, desc: MsiDesc): this {
-    if (this.slots[index] === undefined) {
-      if (this.order !== null) this.order.push(index);
-      else if (index > this.last) this.last = index;
-      else this.order = [...this.ascendingKeys(), index];
-      this.count++;
-    }
-    if (index >= this.slots.length) this.slots = growTo(this.slots, index);
-    this.slots[index] = desc;
-    return this;
-  }
-
-  delete(index: number): boolean {
-    if (this.slots[index] === undefined) return false;
-    this.slots[index] = undefined;
-    this.count--;
-    if (this.order !== null) removeAt(this.order, this.order.lastIndexOf(index));
-    return true;
-  }
-
-  /** The smallest index present in [from, last], or -1 (ascending index order). */
-  findFrom(from: number, last: number): number {
-    const slots = this.slots;
-    const end = Math.min(last, slots.length - 1);
-    for (let i = Math.max(from, 0); i <= end; i++) if (slots[i] !== undefined) return i;
-    return -1;
-  }
-
-  private ascendingKeys(): number[] {
-    const out: number[] = [];
-    const slots = this.slots;
-    for (let i = 0; i < slots.length; i++) if (slots[i] !== undefined) out.push(i);
-    return out;
-  }
-
-  keys(): IterableIterator<number> {
-    return (this.order !== null ? this.order.slice() : this.ascendingKeys()).values();
-  }
-
-  *values(): IterableIterator<MsiDesc> {
-    for (const i of this.keys()) yield this.slots[i]!;
-  }
-
-  *entries(): IterableIterator<[number, MsiDesc]> {
-    for (const i of this.keys()) yield [i, this.slots[i]!];
-  }
-
-  [Symbol.iterator](): IterableIterator<[number, MsiDesc]> {
-    return this.entries();
+class MsiXaStore extends DenseIndexMap<MsiDesc> implements MsiDescStore {
+  constructor() {
+    super(Number.MAX_SAFE_INTEGER);
   }
 }
 
