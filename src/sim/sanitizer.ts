@@ -104,7 +104,7 @@ export class Sanitizer {
   /** Per virq, CPUs named by directed writes not yet followed by an invocation there. */
   private readonly dirMask: Uint32Array;
   /** The descriptor the per-virq state belongs to. */
-  private readonly owner: (IrqDesc | null)[];
+  private readonly owner: (IrqDesc | null | undefined)[];
   private maxVirq = -1;
   /** Per FH index: the function's drop + DMA-violation and coalesced counters at the last write. */
   private readonly fnExcluded: Float64Array;
@@ -130,17 +130,38 @@ export class Sanitizer {
     const cap = k.irqLimit;
     this.cap = cap;
     this.words = Math.max(1, Math.ceil(k.nrCpuIds / 32));
-    this.credits = new Uint32Array(cap);
-    this.invs = new Uint32Array(cap);
-    this.writes = new Uint32Array(cap);
-    this.lastWriteSeq = new Float64Array(cap);
-    this.lastInvSeq = new Float64Array(cap);
-    this.lastWriteEvent = new Float64Array(cap);
-    this.lastWriteFid = new Float64Array(cap);
-    this.lastWriteVector = new Int32Array(cap);
-    this.lastWriteCpu = new Int32Array(cap);
-    this.dirMask = new Uint32Array(cap * this.words);
-    this.owner = new Array<IrqDesc | null>(cap).fill(null);
+    // One zeroed buffer for all per-virq arrays (Float64 first for alignment): a large buffer
+    // comes from fresh zero pages, and a run touches only the pages of the virqs it uses, so
+    // a short run does not pay for zeroing NR_IRQS entries of ten separate arrays.
+    const buf = new ArrayBuffer(cap * (4 * 8 + 5 * 4 + this.words * 4));
+    let off = 0;
+    const f64 = (): Float64Array => {
+      const a = new Float64Array(buf, off, cap);
+      off += cap * 8;
+      return a;
+    };
+    const u32 = (n: number): Uint32Array => {
+      const a = new Uint32Array(buf, off, n);
+      off += n * 4;
+      return a;
+    };
+    const i32 = (): Int32Array => {
+      const a = new Int32Array(buf, off, cap);
+      off += cap * 4;
+      return a;
+    };
+    this.lastWriteSeq = f64();
+    this.lastInvSeq = f64();
+    this.lastWriteEvent = f64();
+    this.lastWriteFid = f64();
+    this.credits = u32(cap);
+    this.invs = u32(cap);
+    this.writes = u32(cap);
+    this.lastWriteVector = i32();
+    this.lastWriteCpu = i32();
+    this.dirMask = u32(cap * this.words);
+    // holes read as undefined, which every reader treats as "no owner" (`!== desc`, `?? null`)
+    this.owner = new Array<IrqDesc | null>(cap);
     this.fnExcluded = new Float64Array(FN_SLOTS);
     this.fnCoalesced = new Float64Array(FN_SLOTS);
     for (const fn of m.functions) {
