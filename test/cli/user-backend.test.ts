@@ -5,8 +5,9 @@
 // delivery modes.
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
+import { captureStdio } from './stdio.ts';
 
 const template = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -19,23 +20,7 @@ const template = join(
 /** The path as a user types it, relative to the working directory (examples/backends/template.ts). */
 const templateArg = relative(process.cwd(), template);
 
-let out = '';
-let err = '';
-beforeEach(() => {
-  out = '';
-  err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-    out += String(s);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    err += String(s);
-    return true;
-  });
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-});
+const io = captureStdio();
 
 interface RunJson {
   backend: string;
@@ -50,7 +35,7 @@ interface RunJson {
 
 async function runTemplate(delivery: 'directed' | 'floating'): Promise<{ code: number; r: RunJson }> {
   const code = await main(['run', '--backend', templateArg, '--delivery', delivery, '--format', 'json']);
-  return { code, r: JSON.parse(out) as RunJson };
+  return { code, r: JSON.parse(io.out) as RunJson };
 }
 
 /** What the default scenario's devices send: NIC 64 + 2 * 64, NVMe 5, the MSI device 1 + 3. */
@@ -63,7 +48,7 @@ describe('irqlab run --backend examples/backends/template.ts', () => {
 
   it('directed: every interrupt delivered where the scenario expects it, no findings, exit 0', async () => {
     const { code, r } = await runTemplate('directed');
-    expect(err).toBe('');
+    expect(io.err).toBe('');
     expect(r.backend).toBe('template');
     expect(r.delivery).toBe('directed');
     expect(r.findings).toEqual([]);
@@ -81,7 +66,7 @@ describe('irqlab run --backend examples/backends/template.ts', () => {
 
   it('floating: every interrupt delivered, no findings (affinity is not settable, as in the kernel)', async () => {
     const { code, r } = await runTemplate('floating');
-    expect(err).toBe('');
+    expect(io.err).toBe('');
     expect(r.backend).toBe('template');
     expect(r.delivery).toBe('floating');
     expect(r.findings).toEqual([]);

@@ -3,6 +3,9 @@
 // backend planted here (the legacy backend whose arch_setup_msi_irqs() reports success
 // whatever happened) is caught swallowing the REG_INT_D failure; the domain backend has
 // no findings; the replay reproduces the faulted run.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { getBackend, registerZpciIrqBackend } from '../../src/arch/s390/pci/backend.ts';
 import { getArchMsiOps, setArchMsiOps } from '../../src/drivers/pci/msi/legacy.ts';
@@ -34,24 +37,9 @@ registerZpciIrqBackend('planted-swallow', () => {
   };
 });
 
-const SMALL = `name: small
-machine:
-  cpus: 2
-  delivery: directed
-  backend: domain
-functions:
-  - {fid: 0x10, uid: 0x1001, name: nic, msix: 4}
-steps:
-  - bind: {fid: 0x10}
-  - alloc: {fid: 0x10, min: 1, max: 4, type: msix}
-  - expect: {rc: 4}
-  - request: {fid: 0x10, vector: all, handler: nic}
-  - fire: {fid: 0x10, vector: all}
-  - run
-  - expect: {deliveries: {nic: 4}}
-  - teardown
-  - expect: {findings: none}
-`;
+/** A small domain scenario (test/fixtures/scenarios/small.yaml), shared with the check command's tests. */
+const SMALL_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'scenarios', 'small.yaml');
+const SMALL = readFileSync(SMALL_PATH, 'utf8');
 
 function load(text: string): Scenario {
   const r = loadScenario(text, 'small.yaml');
