@@ -207,7 +207,7 @@ export function probeFunction(st: ZpciState, fn: Fn, withDomains: boolean): void
   });
   fn.dev.msiData = {
     descs,
-    domains: [{ domain: fn.domain, store: descs, keys: [...descs.keys()] }],
+    domains: [{ domain: fn.domain, store: descs }],
     iterIdx: 0,
   };
   k.nrIrqs = Math.max(k.nrIrqs, fn.firstVirq + fn.actions.length);

@@ -332,8 +332,7 @@ export class Flic {
 
   /** Total pending I/O interruptions (floating + directed). */
   get pendingIo(): number {
-    let n = 0;
-    for (let isc = 0; isc <= MAX_ISC; isc++) n += this.floatingPending[isc]!;
+    let n = this.floatingTotal;
     for (const c of this.m.cpus.list) n += c.directedPending;
     return n;
   }

@@ -27,11 +27,6 @@ export interface MsiDevDomain {
   domain: IrqDomain | null;
   /** This domain id's descriptor store (the kernel's xarray), keyed by msi_index. */
   store: MsiDescStore;
-  /**
-   * msi_index keys of `store`, ascending (xarray iteration order). No longer kept by the MSI
-   * core (its store answers ascending order itself); optional for existing fixtures.
-   */
-  keys?: number[];
 }
 
 /** struct msi_device_data */

@@ -128,7 +128,7 @@ function clpSetPciFn(k: Kernel, zdev: ZpciDev, fh: FhOut, nrDmaAs: number, comma
       retries--;
       if (retries < 0) break;
       k.sim.advance(20_000_000); // msleep(20)
-      if (k.preemptPoint) k.preemptPoint(k, 'clp_set_pci_fn.msleep');
+      if (k.preemptArmed) k.preemptPoint!(k, 'clp_set_pci_fn.msleep');
     }
   } while (rsp === CLP_RC_SETPCIFN_BUSY);
 

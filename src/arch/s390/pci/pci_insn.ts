@@ -188,7 +188,7 @@ export function zpciModFc(k: Kernel, req: bigint, fibAddr: number, out: ZpciStat
 // kernel: msleep() — the model advances the clock and offers a preemption point.
 function msleep(k: Kernel, ms: number): void {
   k.sim.advance(ms * 1_000_000);
-  if (k.preemptPoint) k.preemptPoint(k, PP_ZPCI_MOD_FC_BUSY);
+  if (k.preemptArmed) k.preemptPoint!(k, PP_ZPCI_MOD_FC_BUSY);
 }
 
 /* ------------------------------------------------------- PCI LOAD / PCI STORE */
