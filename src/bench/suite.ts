@@ -241,6 +241,7 @@ function fmtResult(r: CaseResult): string {
   if (r.extra['cpuMs'] !== undefined) s += `, cpu ${fmt(r.extra['cpuMs'], 1)} ms`;
   if (r.extra['bytesPerFunction'] !== undefined) s += `, ${fmt(r.extra['bytesPerFunction'], 0)} B/function`;
   if (r.extra['usPerIrq'] !== undefined) s += ` (${fmt(r.extra['usPerIrq'], 2)} us/irq)`;
+  if (r.extra['firstMs'] !== undefined) s += `, first (cold) run ${fmt(r.extra['firstMs'], 1)} ms`;
   if (r.findings) s += `, ${r.findings} finding(s)`;
   if (r.note) s += ` [${r.note}]`;
   return s;

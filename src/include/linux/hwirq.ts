@@ -24,6 +24,12 @@ export function hwirqLo(v: bigint): number {
   return Number(BigInt.asUintN(32, v));
 }
 
+/** kernel: upper_32_bits() of a u64 held as bigint (no bigint arithmetic below 2^53). */
+export const upper32Bits: (v: bigint) => number = hwirqHi;
+
+/** kernel: lower_32_bits() of a u64 held as bigint. */
+export const lower32Bits: (v: bigint) => number = hwirqLo;
+
 export function hwirqJoin(hi: number, lo: number): bigint {
   return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 }

@@ -54,6 +54,12 @@ interface IrqdescState {
    */
   allocated: Uint32Array;
   /**
+   * Model only (speed): every number below it is set in `allocated`, so a search may start
+   * there (the MSI-X path allocates one descriptor at a time, each search from the dynirq
+   * base). Lowered by free_desc(), raised by searches.
+   */
+  firstFree: number;
+  /**
    * kstat_irqs storage (alloc_percpu in the kernel): each descriptor's counters are a
    * view of nrCpuIds words into a slab shared by KSTAT_SLAB descriptors; a freed
    * descriptor's view goes back to `kstatFree` for the next alloc_desc().
@@ -71,6 +77,7 @@ function stateOf(k: Kernel): IrqdescState {
     s = {
       enforceIrqctxWarned: false,
       allocated: new Uint32Array((k.irqLimit >>> 5) + 1),
+      firstFree: 0,
       kstatSlab: new Uint32Array(0),
       kstatNext: 0,
       kstatFree: [],
@@ -115,11 +122,15 @@ function kstatFree(k: Kernel, desc: IrqDesc): void {
 
 /** Keep allocated_irqs in step with the sparse tree. */
 function markAllocated(k: Kernel, irq: number, on: boolean): void {
-  const a = stateOf(k).allocated;
+  const s = stateOf(k);
+  const a = s.allocated;
   const w = irq >>> 5;
   if (w >= a.length) return; // beyond irqLimit: never searched
   if (on) a[w]! |= 1 << (irq & 31);
-  else a[w]! &= ~(1 << (irq & 31));
+  else {
+    a[w]! &= ~(1 << (irq & 31));
+    if (irq < s.firstFree) s.firstFree = irq;
+  }
 }
 
 /** First number >= `from` that is not allocated (word-wise over allocated_irqs), or `limit`. */
@@ -304,8 +315,14 @@ function archDynirqLowerBound(k: Kernel, from: number): number {
 // kernel: irq_find_free_area() — lowest-first fit of `cnt` free numbers at or above `from`.
 function irqFindFreeArea(k: Kernel, from: number, cnt: number): number {
   const limit = k.irqLimit;
-  const allocated = stateOf(k).allocated;
+  const s = stateOf(k);
+  const allocated = s.allocated;
+  // nothing below firstFree is free: the first unallocated number >= from is found from there
   let start = from;
+  if (start <= s.firstFree) {
+    start = nextUnallocated(allocated, s.firstFree, limit);
+    s.firstFree = start;
+  }
   while (start + cnt <= limit) {
     // a start on an allocated number clashes at once: skip whole busy words
     start = nextUnallocated(allocated, start, limit);

@@ -65,7 +65,7 @@ import {
 } from '../../../include/linux/cpumask.ts';
 import type { Device } from '../../../include/linux/device.ts';
 import { EBUSY, EINVAL, EIO, ENOMEM } from '../../../include/linux/errno.ts';
-import { hwirqHi, hwirqLo } from '../../../include/linux/hwirq.ts';
+import { hwirqHi, hwirqLo, lower32Bits, upper32Bits } from '../../../include/linux/hwirq.ts';
 import {
   DOMAIN_BUS_ANY,
   DOMAIN_BUS_PCI_DEVICE_MSI,
@@ -434,7 +434,7 @@ function zpciComposeMsiMsg(k: Kernel, data: IrqData, msg: MsiMsg): void {
     'arch/s390/pci/pci_irq.c zpci_compose_msi_msg',
   );
 
-  msg.addressHi = Number((zdev.msiAddr >> 32n) & 0xffffffffn);
+  msg.addressHi = upper32Bits(zdev.msiAddr);
   if (g.irqDelivery === DIRECTED) {
     // departure: a multi-MSI block shares one address: every vector targets its first vector's CPU
     const desc = data.common.msiDesc;
@@ -451,9 +451,9 @@ function zpciComposeMsiMsg(k: Kernel, data: IrqData, msg: MsiMsg): void {
       cpumaskSetCpu(cpu, data.common.effectiveAffinity);
     }
     const cpuAddr = smpCpuGetCpuAddress(k, cpu);
-    msg.addressLo = (Number(zdev.msiAddr & 0xff0000ffn) | ((cpuAddr & 0xffff) << 8)) >>> 0;
+    msg.addressLo = ((lower32Bits(zdev.msiAddr) & 0xff0000ff) | ((cpuAddr & 0xffff) << 8)) >>> 0;
   } else {
-    msg.addressLo = Number(zdev.msiAddr & 0xffffffffn);
+    msg.addressLo = lower32Bits(zdev.msiAddr);
   }
   // departure: data is the 0-based MSI index (v1 D1: hwirq - msi_first_bit)
   msg.data = zpciDecodeHwirqMsiIndex(data);

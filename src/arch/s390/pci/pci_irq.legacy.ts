@@ -46,6 +46,7 @@ import {
 import type { TpiInfo } from '../../../hw/s390x/cpu.ts';
 import { type Cpumask, cpumaskFirst, cpumaskTestCpu } from '../../../include/linux/cpumask.ts';
 import { EIO, ENOMEM } from '../../../include/linux/errno.ts';
+import { lower32Bits, upper32Bits } from '../../../include/linux/hwirq.ts';
 import { IRQ_SET_MASK_OK, type IrqChip, type IrqData } from '../../../include/linux/irq.ts';
 import { MSI_DESC_ASSOCIATED, MSI_DESC_NOTASSOCIATED, type MsiMsg } from '../../../include/linux/msi.ts';
 import type { PciDev } from '../../../include/linux/pci.ts';
@@ -439,7 +440,7 @@ export function archSetupMsiIrqs(k: Kernel, pdev: PciDev, nvec: number, _type: n
       else cpu = 0;
       cpuAddr = smpCpuGetCpuAddress(k, cpu);
 
-      msg.addressLo = Number(zdev.msiAddr & 0xff0000ffn);
+      msg.addressLo = (lower32Bits(zdev.msiAddr) & 0xff0000ff) >>> 0;
       msg.addressLo = (msg.addressLo | (cpuAddr << 8)) >>> 0;
 
       for (cpu = 0; cpu < k.nrCpuIds; cpu++) {
@@ -447,10 +448,10 @@ export function archSetupMsiIrqs(k: Kernel, pdev: PciDev, nvec: number, _type: n
         for (let i = 0; i < irqsPerMsi; i++) airqIvSetData(k, g.zpciIbv![cpu]!, hwirq + i, irq + i);
       }
     } else {
-      msg.addressLo = Number(zdev.msiAddr & 0xffffffffn);
+      msg.addressLo = lower32Bits(zdev.msiAddr);
       for (let i = 0; i < irqsPerMsi; i++) airqIvSetData(k, zdev.aibv!, hwirq + i, irq + i);
     }
-    msg.addressHi = Number((zdev.msiAddr >> 32n) & 0xffffffffn);
+    msg.addressHi = upper32Bits(zdev.msiAddr);
     pciWriteMsiMsg(k, irq, msg);
     hwirq = (hwirq + irqsPerMsi) >>> 0;
   }

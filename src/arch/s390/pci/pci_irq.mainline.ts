@@ -63,6 +63,7 @@ import type { TpiInfo } from '../../../hw/s390x/cpu.ts';
 import { type Cpumask, cpumaskCopy, cpumaskFirst, cpumaskTestCpu } from '../../../include/linux/cpumask.ts';
 import type { Device } from '../../../include/linux/device.ts';
 import { EINVAL, EIO, ENOMEM } from '../../../include/linux/errno.ts';
+import { lower32Bits, upper32Bits } from '../../../include/linux/hwirq.ts';
 import {
   DOMAIN_BUS_ANY,
   IRQ_SET_MASK_OK,
@@ -357,12 +358,12 @@ function zpciComposeMsiMsg(k: Kernel, data: IrqData, msg: MsiMsg): void {
   if (G(k).irqDelivery === DIRECTED) {
     const cpu = cpumaskFirst(irqDataGetAffinityMask(data));
 
-    msg.addressLo = Number(zdev.msiAddr & 0xff0000ffn);
+    msg.addressLo = (lower32Bits(zdev.msiAddr) & 0xff0000ff) >>> 0;
     msg.addressLo = (msg.addressLo | (smpCpuGetCpuAddress(k, cpu) << 8)) >>> 0;
   } else {
-    msg.addressLo = Number(zdev.msiAddr & 0xffffffffn);
+    msg.addressLo = lower32Bits(zdev.msiAddr);
   }
-  msg.addressHi = Number((zdev.msiAddr >> 32n) & 0xffffffffn);
+  msg.addressHi = upper32Bits(zdev.msiAddr);
   msg.data = zpciDecodeHwirqMsiIndex(data.hwirqLo);
 }
 

@@ -52,7 +52,7 @@ import type { TpiInfo } from '../../../hw/s390x/cpu.ts';
 import { type Cpumask, cpumaskFirst, cpumaskTestCpu } from '../../../include/linux/cpumask.ts';
 import type { Device } from '../../../include/linux/device.ts';
 import { EINVAL, EIO, ENOMEM } from '../../../include/linux/errno.ts';
-import { u64 } from '../../../include/linux/hwirq.ts';
+import { lower32Bits, u64, upper32Bits } from '../../../include/linux/hwirq.ts';
 import {
   IRQ_SET_MASK_OK,
   type IrqChip,
@@ -266,12 +266,12 @@ function zpciComposeMsiMsg(k: Kernel, data: IrqData, msg: MsiMsg): void {
 
     if (desc.affinity) cpu = cpumaskFirst(desc.affinity[0]!.mask);
     else cpu = 0;
-    msg.addressLo = Number(zdev.msiAddr & 0xff0000ffn);
+    msg.addressLo = (lower32Bits(zdev.msiAddr) & 0xff0000ff) >>> 0;
     msg.addressLo = (msg.addressLo | (smpCpuGetCpuAddress(k, cpu) << 8)) >>> 0;
   } else {
-    msg.addressLo = Number(zdev.msiAddr & 0xffffffffn);
+    msg.addressLo = lower32Bits(zdev.msiAddr);
   }
-  msg.addressHi = Number((zdev.msiAddr >> 32n) & 0xffffffffn);
+  msg.addressHi = upper32Bits(zdev.msiAddr);
   // msg->data = data->hwirq - zdev->msi_first_bit: u64 subtraction, truncated to the u32 data
   const hwirq = (BigInt(data.hwirqHi >>> 0) << 32n) | BigInt(data.hwirqLo >>> 0);
   msg.data = Number(BigInt.asUintN(32, u64(hwirq - BigInt(zdev.msiFirstBit >>> 0))));
