@@ -251,7 +251,7 @@ function fmtResult(r: CaseResult): string {
 export function renderText(r: SuiteReport): string {
   const m = r.machine;
   let out = `irqlab bench${r.quick ? ' --quick' : ''}: ${m.nproc} CPUs, ${m.cpuModel}, node ${m.node} (${m.platform}), load average ${fmt(m.loadStart)} -> ${fmt(m.loadEnd)}\n`;
-  out += `median of ${r.sizes.reps} runs; single = one MSI per adapter interruption, burst = ${r.sizes.burst} MSIs pending per interruption\n\n`;
+  out += `${r.sizes.processes > 1 ? `median over ${r.sizes.processes} worker processes of each one's ` : ''}median of ${r.sizes.reps} runs; single = one MSI per adapter interruption, burst = ${r.sizes.burst} MSIs pending per interruption\n\n`;
   const w = Math.max(...r.rows.map((x) => x.name.length), 10);
   for (const row of r.rows) {
     const v = row.result

@@ -5,6 +5,7 @@ import {
   type BenchSizes,
   builtCliPath,
   caseName,
+  combineRuns,
   median,
   runCase,
   runCaseInProcess,
@@ -34,6 +35,7 @@ const TINY: BenchSizes = {
   memVectors: 4,
   cliRuns: 1,
   fuzzOps: 30,
+  processes: 1,
 };
 
 describe('bench harness', () => {
@@ -106,6 +108,36 @@ describe('bench cases (in process, tiny)', () => {
     expect(m.unit).toBe('B/irq');
     expect(m.samples).toHaveLength(1);
     expect(m.extra['bytesPerFunction']).toBeTypeOf('number');
+  });
+
+  it('setup reports its cold first run apart from the warm repetitions', () => {
+    const s = runCaseInProcess(
+      { kind: 'setup', backend: 'domain', delivery: 'directed', functions: 2, vectors: 2 },
+      TINY,
+    );
+    expect(s.extra['firstMs']).toBeGreaterThan(0);
+    expect(s.samples).toHaveLength(3);
+  });
+
+  it('several processes: medians of the value and of every extra figure', () => {
+    const spec = {
+      kind: 'setup',
+      backend: 'domain',
+      delivery: 'floating',
+      functions: 1,
+      vectors: 1,
+    } as const;
+    const r = (value: number, cpu: number) => ({
+      spec,
+      value,
+      unit: 'ms',
+      samples: [value],
+      extra: { cpuMs: cpu },
+      findings: 0,
+    });
+    const c = combineRuns(spec, [r(5, 50), r(1, 10), r(3, 40)]);
+    expect([c.value, c.extra['cpuMs'], c.samples]).toEqual([3, 40, [5, 1, 3]]);
+    expect(combineRuns(spec, [r(7, 70)]).value).toBe(7);
   });
 
   it('fuzzing throughput: steps per second of one lane, or a note when there is no fuzzer', async () => {
