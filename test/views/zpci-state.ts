@@ -113,7 +113,11 @@ export function newDesc(
   const desc: IrqDesc = {
     irqCommonData: common,
     irqData: newData(irq, 0, chip, null, common),
-    kstatIrqs: new Uint32Array(k.nrCpuIds),
+    kstatSlab: new Uint32Array(k.nrCpuIds),
+    kstatOff: 0,
+    get kstatIrqs(): Uint32Array {
+      return this.kstatSlab;
+    },
     handleIrq: handlePercpuIrq,
     name: null,
     action: opts.action === null ? null : newAction(irq, opts.action, opts.actionDir),

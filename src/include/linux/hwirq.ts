@@ -9,18 +9,24 @@ export function u64(v: bigint): bigint {
   return BigInt.asUintN(64, v);
 }
 
-/** 2^53: below it a hwirq converts to a Number exactly (no bigint arithmetic needed). */
-const EXACT = 0x20000000000000n;
+/**
+ * 2^53: below it a hwirq converts to a Number exactly (no bigint arithmetic needed). The test
+ * is made on Number(v) (a conversion, cheaper than two bigint comparisons): rounding is
+ * monotonic and 2^53 is a double, so Number(v) is in [0, 2^53) exactly when v is.
+ */
+const EXACT = 9007199254740992;
 
 /** Upper 32 bits of the u64 value of `v` (= ((u64)v >> 32) & 0xffffffff). */
 export function hwirqHi(v: bigint): number {
-  if (v >= 0n && v < EXACT) return Math.floor(Number(v) / 4294967296);
+  const n = Number(v);
+  if (n >= 0 && n < EXACT) return Math.floor(n / 4294967296);
   return Number(BigInt.asUintN(32, v >> 32n));
 }
 
 /** Lower 32 bits of the u64 value of `v`. */
 export function hwirqLo(v: bigint): number {
-  if (v >= 0n && v < EXACT) return Number(v) % 4294967296;
+  const n = Number(v);
+  if (n >= 0 && n < EXACT) return n % 4294967296;
   return Number(BigInt.asUintN(32, v));
 }
 

@@ -98,8 +98,14 @@ export type IrqFlowHandler = (k: Kernel, desc: IrqDesc) => void;
 export interface IrqDesc {
   irqCommonData: IrqCommonData;
   irqData: IrqData; // level 0
-  /** Per-CPU counts, indexed by logical CPU number. */
-  kstatIrqs: Uint32Array;
+  /**
+   * kstat_irqs (alloc_percpu): the count of CPU c is kstatSlab[kstatOff + c], c < nr_cpu_ids.
+   * Model only (memory): a row of a slab shared by many descriptors, not a view object each.
+   */
+  kstatSlab: Uint32Array;
+  kstatOff: number;
+  /** The per-CPU counts as a view of the row, indexed by logical CPU number (allocates: tests, views). */
+  readonly kstatIrqs: Uint32Array;
   handleIrq: IrqFlowHandler;
   /** Flow handler name as /proc/interrupts prints it (desc->name), or null. */
   name: string | null;

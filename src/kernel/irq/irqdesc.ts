@@ -60,18 +60,23 @@ interface IrqdescState {
    */
   firstFree: number;
   /**
-   * kstat_irqs storage (alloc_percpu in the kernel): each descriptor's counters are a
-   * view of nrCpuIds words into a slab shared by KSTAT_SLAB descriptors; a freed
-   * descriptor's view goes back to `kstatFree` for the next alloc_desc().
+   * kstat_irqs storage (alloc_percpu in the kernel): each descriptor's counters are a row of
+   * nrCpuIds words in a slab shared by KSTAT_SLAB descriptors; a freed descriptor's row goes
+   * back to the free list (`kstatFreeSlab`/`kstatFreeOff`) for the next alloc_desc().
    */
   kstatSlab: Uint32Array;
   kstatNext: number;
-  kstatFree: Uint32Array[];
-  /** What a freed descriptor's kstat_irqs points to (its own view is reused). */
+  kstatFreeSlab: Uint32Array[];
+  kstatFreeOff: number[];
+  /** The row a freed descriptor's kstat_irqs points to (its own row is reused). */
   kstatFreed: Uint32Array;
 }
 const states = new WeakMap<Kernel, IrqdescState>();
+/** One-entry cache in front of `states` (setup calls stateOf several times per IRQ). */
+let lastKernel: Kernel | null = null;
+let lastState: IrqdescState | null = null;
 function stateOf(k: Kernel): IrqdescState {
+  if (k === lastKernel) return lastState!;
   let s = states.get(k);
   if (!s) {
     s = {
@@ -80,44 +85,69 @@ function stateOf(k: Kernel): IrqdescState {
       firstFree: 0,
       kstatSlab: new Uint32Array(0),
       kstatNext: 0,
-      kstatFree: [],
+      kstatFreeSlab: [],
+      kstatFreeOff: [],
       kstatFreed: new Uint32Array(k.nrCpuIds),
     };
     for (let i = 0; i < k.irqDescs.length; i++) {
       if (k.irqDescs[i] !== undefined) s.allocated[i >>> 5]! |= 1 << (i & 31);
     }
+    slabCpus.set(s.kstatFreed, k.nrCpuIds);
     states.set(k, s);
   }
+  lastKernel = k;
+  lastState = s;
   return s;
 }
 
 /** Descriptors per kstat slab. */
 const KSTAT_SLAB = 256;
 
-/** alloc_percpu(unsigned int) for a descriptor's kstat_irqs: zeroed counters, one per CPU id. */
-function kstatAlloc(k: Kernel): Uint32Array {
+/** A descriptor's kstat row before kstatAlloc(). */
+const EMPTY_KSTAT = new Uint32Array(0);
+/** nr_cpu_ids of the kernel a kstat slab (or freed row) belongs to: the length of its rows. */
+const slabCpus = new WeakMap<Uint32Array, number>();
+
+/** Counters in `desc`'s kstat row (nr_cpu_ids; a row not from kstatAlloc() runs to its array's end). */
+function kstatRowCpus(desc: IrqDesc): number {
+  return slabCpus.get(desc.kstatSlab) ?? desc.kstatSlab.length - desc.kstatOff;
+}
+
+/** kstat_irqs of `desc` on `cpu` (0 for a CPU number outside the row). */
+export function kstatRowRead(desc: IrqDesc, cpu: number): number {
+  return cpu >= 0 && cpu < kstatRowCpus(desc) ? desc.kstatSlab[desc.kstatOff + cpu]! : 0;
+}
+
+/** alloc_percpu(unsigned int) for a descriptor's kstat_irqs: a zeroed row of nrCpuIds counters. */
+function kstatAlloc(k: Kernel, desc: IrqDesc): void {
   const s = stateOf(k);
-  const reused = s.kstatFree.pop();
-  if (reused !== undefined) {
-    reused.fill(0);
-    return reused;
-  }
   const n = k.nrCpuIds;
+  const reused = s.kstatFreeSlab.pop();
+  if (reused !== undefined) {
+    const off = s.kstatFreeOff.pop()!;
+    reused.fill(0, off, off + n);
+    desc.kstatSlab = reused;
+    desc.kstatOff = off;
+    return;
+  }
   if (s.kstatNext + n > s.kstatSlab.length) {
     s.kstatSlab = new Uint32Array(n * KSTAT_SLAB);
+    slabCpus.set(s.kstatSlab, n);
     s.kstatNext = 0;
   }
-  const v = s.kstatSlab.subarray(s.kstatNext, s.kstatNext + n);
+  desc.kstatSlab = s.kstatSlab;
+  desc.kstatOff = s.kstatNext;
   s.kstatNext += n;
-  return v;
 }
 
 /** free_percpu(desc->kstat_irqs) */
 function kstatFree(k: Kernel, desc: IrqDesc): void {
   const s = stateOf(k);
-  if (desc.kstatIrqs === s.kstatFreed) return;
-  s.kstatFree.push(desc.kstatIrqs);
-  desc.kstatIrqs = s.kstatFreed;
+  if (desc.kstatSlab === s.kstatFreed) return;
+  s.kstatFreeSlab.push(desc.kstatSlab);
+  s.kstatFreeOff.push(desc.kstatOff);
+  desc.kstatSlab = s.kstatFreed;
+  desc.kstatOff = 0;
 }
 
 /** Keep allocated_irqs in step with the sparse tree. */
@@ -171,7 +201,7 @@ export function descSetDefaults(
   desc.irqsUnhandled = 0;
   desc.totCount = 0;
   desc.name = null;
-  desc.kstatIrqs.fill(0);
+  desc.kstatSlab.fill(0, desc.kstatOff, desc.kstatOff + k.nrCpuIds);
   // desc_smp_init()
   cpumaskCopy(desc.irqCommonData.affinity, affinity ?? k.irqDefaultAffinity);
   // No GENERIC_IRQ_EFFECTIVE_AFF_MASK on s390: the effective mask reads as the affinity.
@@ -185,7 +215,8 @@ export function descSetDefaults(
  */
 class IrqDescObject implements IrqDesc, IrqCommonData {
   irqData: IrqData = undefined as unknown as IrqData; // set by allocDesc()
-  kstatIrqs: Uint32Array;
+  kstatSlab: Uint32Array = EMPTY_KSTAT; // set by kstatAlloc()
+  kstatOff = 0;
   handleIrq: IrqDesc['handleIrq'] = handleBadIrq;
   name: string | null = null;
   action: IrqDesc['action'] = null;
@@ -208,8 +239,9 @@ class IrqDescObject implements IrqDesc, IrqCommonData {
   msiDesc: IrqCommonData['msiDesc'] = null;
   affinity = cpumaskAlloc();
   effectiveAffinity = cpumaskAlloc();
-  constructor(kstatIrqs: Uint32Array) {
-    this.kstatIrqs = kstatIrqs;
+  /** The row as a view (allocates; tests and views read it, the delivery path does not). */
+  get kstatIrqs(): Uint32Array {
+    return this.kstatSlab.subarray(this.kstatOff, this.kstatOff + kstatRowCpus(this));
   }
   /** desc->irq_common_data: embedded, so the descriptor itself. */
   get irqCommonData(): IrqCommonData {
@@ -233,7 +265,8 @@ function allocDesc(
   if (k.sim.faults.shouldFail(FP_ALLOC_DESC)) return null;
   // struct irq_desc embeds irq_common_data: the model's descriptor is one object that
   // carries the common fields, and desc.irqCommonData (= irq_data.common) refers to it.
-  const desc = new IrqDescObject(kstatAlloc(k));
+  const desc = new IrqDescObject();
+  kstatAlloc(k, desc);
   const common: IrqCommonData = desc;
   desc.irqData = {
     mask: 0,
@@ -446,24 +479,24 @@ export function irqGetNrIrqs(k: Kernel): number {
 
 /** kernel: __kstat_incr_irqs_this_cpu() — per-CPU count only. */
 export function __kstatIncrIrqsThisCpu(k: Kernel, desc: IrqDesc): void {
-  desc.kstatIrqs[k.currentCpu]!++;
+  desc.kstatSlab[desc.kstatOff + k.currentCpu]!++;
 }
 
 /** kernel: kstat_incr_irqs_this_cpu() — per-CPU count and tot_count. */
 export function kstatIncrIrqsThisCpu(k: Kernel, desc: IrqDesc): void {
-  desc.kstatIrqs[k.currentCpu]!++;
+  desc.kstatSlab[desc.kstatOff + k.currentCpu]!++;
   desc.totCount++;
 }
 
 /** kernel: kstat_irqs_cpu() */
 export function kstatIrqsCpu(k: Kernel, irq: number, cpu: number): number {
   const desc = irqToDesc(k, irq);
-  return desc ? (desc.kstatIrqs[cpu] ?? 0) : 0;
+  return desc ? kstatRowRead(desc, cpu) : 0;
 }
 
 /** kernel: irq_desc_kstat_cpu() */
 export function irqDescKstatCpu(desc: IrqDesc, cpu: number): number {
-  return desc.kstatIrqs[cpu] ?? 0;
+  return kstatRowRead(desc, cpu);
 }
 
 /**
@@ -478,7 +511,7 @@ export function kstatIrqs(k: Kernel, irq: number): number {
   }
   let sum = 0;
   for (let cpu = 0; cpu < k.nrCpuIds; cpu++) {
-    if (cpumaskTestCpu(cpu, k.cpuPossibleMask)) sum += desc.kstatIrqs[cpu] ?? 0;
+    if (cpumaskTestCpu(cpu, k.cpuPossibleMask)) sum += kstatRowRead(desc, cpu);
   }
   return sum >>> 0;
 }

@@ -27,6 +27,7 @@ import {
   IRQD_NO_BALANCING,
   IRQD_PER_CPU,
 } from './internals.ts';
+import { kstatRowRead } from './irqdesc.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Kconfig of the views
@@ -132,7 +133,7 @@ export function irqToDesc(k: Kernel, irq: number): IrqDesc | null {
 
 // kernel: irq_desc_kstat_cpu()
 export function irqDescKstatCpu(desc: IrqDesc, cpu: number): number {
-  return desc.kstatIrqs[cpu] ?? 0;
+  return kstatRowRead(desc, cpu);
 }
 
 // kernel: kstat_irqs_cpu() — 0 when the descriptor does not exist.
