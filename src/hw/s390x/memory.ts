@@ -195,11 +195,17 @@ export class PhysMem {
     const u32 = this.u32Of === u8 ? this.u32 : this.wordView();
     let bit = start;
     while (bit < end) {
-      const idx = base + (bit >>> 3);
-      // a zero aligned word: 32 bits with nothing set
-      if ((bit & 7) === 0 && (idx & 3) === 0 && u32[idx >>> 2] === 0) {
-        bit += 32;
-        continue;
+      let idx = base + (bit >>> 3);
+      if ((bit & 7) === 0 && (idx & 3) === 0) {
+        // zero aligned words: 32 bits each with nothing set; one tight loop up to the word
+        // holding the last byte with bits below `end` (a 512-bit summary vector is 16 words)
+        const w0 = idx >>> 2;
+        const wEnd = (base + ((end + 7) >>> 3) + 3) >>> 2;
+        let w = w0;
+        while (w < wEnd && u32[w] === 0) w++;
+        if (w >= wEnd) return end;
+        bit += (w - w0) << 5;
+        idx = w << 2;
       }
       // the bits of this byte at or after `bit`; the first set one by count-leading-zeros
       const byte = u8[idx]! & (0xff >>> (bit & 7));
