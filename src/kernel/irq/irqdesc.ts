@@ -6,9 +6,15 @@
  *
  * The entry points are the delivery path: they allocate nothing.
  */
-import { cpumaskAlloc, cpumaskCopy, cpumaskEmpty, cpumaskTestCpu } from '../../include/linux/cpumask.ts';
+import {
+  type Cpumask,
+  cpumaskAlloc,
+  cpumaskCopy,
+  cpumaskEmpty,
+  cpumaskTestCpu,
+} from '../../include/linux/cpumask.ts';
 import { EEXIST, EINVAL, ENOMEM, ENOSPC, EPERM } from '../../include/linux/errno.ts';
-import type { IrqCommonData, IrqData, IrqDesc, IrqDomain } from '../../include/linux/irq.ts';
+import type { IrqChip, IrqCommonData, IrqData, IrqDesc, IrqDomain } from '../../include/linux/irq.ts';
 import type { IrqAffinityDesc } from '../../include/linux/msi.ts';
 import { declareFailurePoint } from '../../sim/faults.ts';
 import type { Kernel } from '../kernel.ts';
@@ -208,6 +214,9 @@ export function descSetDefaults(
   cpumaskCopy(desc.irqCommonData.effectiveAffinity, desc.irqCommonData.affinity);
 }
 
+/** The shared all-zero words of an empty mask (cpumaskAlloc()); never written in place. */
+const EMPTY_MASK_WORDS = cpumaskAlloc().bits;
+
 /**
  * struct irq_desc with its embedded struct irq_common_data, as one object. desc.irqCommonData
  * and common.desc (container_of) are the object itself: getters on the prototype, so they
@@ -223,7 +232,8 @@ class IrqDescObject implements IrqDesc, IrqCommonData {
   statusUseAccessors = 0;
   istate = 0;
   depth = 1;
-  wakeDepth = 0;
+  /** 0 on the prototype (irq_set_irq_wake() is not modelled, nothing writes it): no field in each descriptor. */
+  declare wakeDepth: number;
   totCount = 0;
   irqCount = 0;
   lastUnhandled = 0;
@@ -237,11 +247,23 @@ class IrqDescObject implements IrqDesc, IrqCommonData {
   stateUseAccessors = 0;
   handlerData: unknown = null;
   msiDesc: IrqCommonData['msiDesc'] = null;
-  affinity = cpumaskAlloc();
+  /**
+   * The words of the embedded `cpumask_var_t affinity` (no CPUMASK_OFFSTACK on s390: the mask is
+   * part of irq_common_data): common.affinity is the descriptor itself, as a Cpumask.
+   */
+  bits: Uint32Array = EMPTY_MASK_WORDS;
   effectiveAffinity = cpumaskAlloc();
   /** The row as a view (allocates; tests and views read it, the delivery path does not). */
   get kstatIrqs(): Uint32Array {
     return this.kstatSlab.subarray(this.kstatOff, this.kstatOff + kstatRowCpus(this));
+  }
+  /** common->affinity: embedded, so the descriptor itself (its `bits`). */
+  get affinity(): Cpumask {
+    return this;
+  }
+  /** Assigning a mask copies it into the embedded one (cpumask_copy()). */
+  set affinity(m: Cpumask) {
+    cpumaskCopy(this, m);
   }
   /** desc->irq_common_data: embedded, so the descriptor itself. */
   get irqCommonData(): IrqCommonData {
@@ -253,6 +275,43 @@ class IrqDescObject implements IrqDesc, IrqCommonData {
   }
 }
 IrqDescObject.prototype.affinityHint = null;
+IrqDescObject.prototype.wakeDepth = 0;
+
+/**
+ * struct irq_data, every hierarchy level (the descriptor's embedded level 0 and each parent
+ * level of irq_domain_insert_irq_data()): one class, so every level has the same shape.
+ * `mask` (the generic-chip register mask, never set on s390) is 0 on the prototype: no field
+ * in each irq_data.
+ */
+class IrqDataObject implements IrqData {
+  declare mask: number;
+  irq: number;
+  hwirqHi = 0;
+  hwirqLo = 0;
+  common: IrqCommonData;
+  chip: IrqChip;
+  domain: IrqDomain | null;
+  parentData: IrqData | null = null;
+  chipData: unknown = null;
+  freed = false;
+  constructor(irq: number, common: IrqCommonData, chip: IrqChip, domain: IrqDomain | null) {
+    this.irq = irq;
+    this.common = common;
+    this.chip = chip;
+    this.domain = domain;
+  }
+}
+IrqDataObject.prototype.mask = 0;
+
+/** A zeroed struct irq_data of virq `irq` (hwirq 0, no parent, no chip data). */
+export function irqDataNew(
+  irq: number,
+  common: IrqCommonData,
+  chip: IrqChip,
+  domain: IrqDomain | null,
+): IrqData {
+  return new IrqDataObject(irq, common, chip, domain);
+}
 
 // kernel: alloc_desc() (+ init_desc())
 function allocDesc(
@@ -268,18 +327,7 @@ function allocDesc(
   const desc = new IrqDescObject();
   kstatAlloc(k, desc);
   const common: IrqCommonData = desc;
-  desc.irqData = {
-    mask: 0,
-    irq,
-    hwirqHi: 0,
-    hwirqLo: 0,
-    common,
-    chip: noIrqChip,
-    domain: null,
-    parentData: null,
-    chipData: null,
-    freed: false,
-  };
+  desc.irqData = new IrqDataObject(irq, common, noIrqChip, null);
   descSetDefaults(k, irq, desc, node, affinity);
   // init_desc(): irqd_set(&desc->irq_data, flags)
   common.stateUseAccessors |= flags;

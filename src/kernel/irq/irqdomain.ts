@@ -36,7 +36,7 @@ import {
 } from './chip.ts';
 import { chipIsErrOrNull, ENOTCONN_IRQ_CHIP, NULL_IRQ_CHIP, noIrqChip } from './dummychip.ts';
 import { IRQ_NOREQUEST, IRQD_ACTIVATED } from './internals.ts';
-import { irqAllocDescsInternal, irqDataToDesc, irqFreeDescs, irqGetIrqData } from './irqdesc.ts';
+import { irqAllocDescsInternal, irqDataNew, irqDataToDesc, irqFreeDescs, irqGetIrqData } from './irqdesc.ts';
 import { synchronizeIrq } from './manage.ts';
 import { DenseIndexMap, OneKeyMap } from './small-map.ts';
 
@@ -590,18 +590,7 @@ function irqDomainRemoveIrq(k: Kernel, virq: number): void {
 // kernel: irq_domain_insert_irq_data()
 function irqDomainInsertIrqData(k: Kernel, domain: IrqDomain, child: IrqData): IrqData | null {
   if (k.sim.faults.shouldFail(FP_IRQ_DOMAIN_ALLOC_IRQ_DATA)) return null;
-  const irqData: IrqData = {
-    mask: 0,
-    irq: child.irq,
-    hwirqHi: 0,
-    hwirqLo: 0,
-    common: child.common,
-    chip: NULL_IRQ_CHIP,
-    domain,
-    parentData: null,
-    chipData: null,
-    freed: false,
-  };
+  const irqData = irqDataNew(child.irq, child.common, NULL_IRQ_CHIP, domain);
   child.parentData = irqData;
   return irqData;
 }

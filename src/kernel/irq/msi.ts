@@ -212,11 +212,25 @@ export function msiDescTemplate(dev: Device): MsiDesc {
   return new MsiDescObject(dev);
 }
 
+/** struct pci_msi_desc::msi_attrib bits of MsiDescObject.attrib (multiple / multi_cap: 8 bits each). */
+const ATTR_IS_MSIX = 1 << 0;
+const ATTR_CAN_MASK = 1 << 1;
+const ATTR_IS_64 = 1 << 2;
+const ATTR_IS_VIRTUAL = 1 << 3;
+const ATTR_MULTIPLE_SHIFT = 8;
+const ATTR_MULTI_CAP_SHIFT = 16;
+
 /**
  * The one-object msi_desc of msiDescTemplate(). `msg` and `pciMsi` (the embedded structs) are
  * getters on the prototype returning the desc itself, so they take no field in each desc;
  * assigning `desc.msg = m` copies the message into the embedded struct, as C's struct
  * assignment does.
+ *
+ * Model only (memory): the u32 words (message, msi_mask) are kept as int32 and read back
+ * with `>>> 0` (a u32 >= 2^31 in a field would be a boxed double of 16 bytes); the msi_attrib
+ * bitfield (is_msix, multiple, multi_cap, can_mask, is_64, is_virtual) is one word, as in the
+ * kernel's struct; mask_base (an iomem cookie beyond 32 bits) is kept as two u32 halves.
+ * Readers and writers see the same fields as before through accessors.
  */
 class MsiDescObject implements MsiDesc, MsiMsg, PciMsiDesc {
   irq = 0;
@@ -228,24 +242,89 @@ class MsiDescObject implements MsiDesc, MsiMsg, PciMsiDesc {
   /** null on the prototype (the MSI core keeps sysfsIrq instead): no field in each desc. */
   declare sysfsAttrs: MsiDesc['sysfsAttrs'];
   sysfsIrq = 0;
-  // struct msi_msg msg
-  addressLo = 0;
-  addressHi = 0;
-  data = 0;
+  // struct msi_msg msg (int32 words)
+  private msgAddressLo = 0;
+  private msgAddressHi = 0;
+  private msgData = 0;
   // struct pci_msi_desc pci
-  msiMask = 0;
-  isMsix = false;
-  multiple = 0;
-  multiCap = 0;
-  canMask = false;
-  is64 = false;
-  isVirtual = false;
+  private msiMaskWord = 0;
+  /** msi_attrib bitfield (ATTR_*). */
+  private attrib = 0;
   defaultIrq = 0;
   maskPos = 0;
   entryIndex = 0;
-  maskBase = 0;
+  /** mask_base: the cookie's upper and lower 32 bits (int32). */
+  private maskBaseHi = 0;
+  private maskBaseLo = 0;
   constructor(dev: Device) {
     this.dev = dev;
+  }
+  get addressLo(): number {
+    return this.msgAddressLo >>> 0;
+  }
+  set addressLo(v: number) {
+    this.msgAddressLo = v | 0;
+  }
+  get addressHi(): number {
+    return this.msgAddressHi >>> 0;
+  }
+  set addressHi(v: number) {
+    this.msgAddressHi = v | 0;
+  }
+  get data(): number {
+    return this.msgData >>> 0;
+  }
+  set data(v: number) {
+    this.msgData = v | 0;
+  }
+  get msiMask(): number {
+    return this.msiMaskWord >>> 0;
+  }
+  set msiMask(v: number) {
+    this.msiMaskWord = v | 0;
+  }
+  get isMsix(): boolean {
+    return (this.attrib & ATTR_IS_MSIX) !== 0;
+  }
+  set isMsix(v: boolean) {
+    this.attrib = v ? this.attrib | ATTR_IS_MSIX : this.attrib & ~ATTR_IS_MSIX;
+  }
+  get canMask(): boolean {
+    return (this.attrib & ATTR_CAN_MASK) !== 0;
+  }
+  set canMask(v: boolean) {
+    this.attrib = v ? this.attrib | ATTR_CAN_MASK : this.attrib & ~ATTR_CAN_MASK;
+  }
+  get is64(): boolean {
+    return (this.attrib & ATTR_IS_64) !== 0;
+  }
+  set is64(v: boolean) {
+    this.attrib = v ? this.attrib | ATTR_IS_64 : this.attrib & ~ATTR_IS_64;
+  }
+  get isVirtual(): boolean {
+    return (this.attrib & ATTR_IS_VIRTUAL) !== 0;
+  }
+  set isVirtual(v: boolean) {
+    this.attrib = v ? this.attrib | ATTR_IS_VIRTUAL : this.attrib & ~ATTR_IS_VIRTUAL;
+  }
+  get multiple(): number {
+    return (this.attrib >>> ATTR_MULTIPLE_SHIFT) & 0xff;
+  }
+  set multiple(v: number) {
+    this.attrib = (this.attrib & ~(0xff << ATTR_MULTIPLE_SHIFT)) | ((v & 0xff) << ATTR_MULTIPLE_SHIFT);
+  }
+  get multiCap(): number {
+    return (this.attrib >>> ATTR_MULTI_CAP_SHIFT) & 0xff;
+  }
+  set multiCap(v: number) {
+    this.attrib = (this.attrib & ~(0xff << ATTR_MULTI_CAP_SHIFT)) | ((v & 0xff) << ATTR_MULTI_CAP_SHIFT);
+  }
+  get maskBase(): number {
+    return (this.maskBaseHi >>> 0) * 0x100000000 + (this.maskBaseLo >>> 0);
+  }
+  set maskBase(v: number) {
+    this.maskBaseHi = Math.floor(v / 0x100000000) | 0;
+    this.maskBaseLo = v | 0;
   }
   /** desc->msg: embedded, so the desc itself. */
   get msg(): MsiMsg {
@@ -331,9 +410,20 @@ function copyAllocInfo(dst: MsiAllocInfo, src: MsiAllocInfo): void {
  */
 class MsiXaStore extends DenseIndexMap<MsiDesc> implements MsiDescStore {
   constructor() {
-    super(Number.MAX_SAFE_INTEGER);
+    // every index dense: a key at or above 2^30 could never have its dense array anyway, and
+    // a Smi limit is no boxed double in each store
+    super(0x40000000);
   }
 }
+
+/**
+ * The store of a domain slot no descriptor was inserted into yet (an empty xarray takes no
+ * memory in the kernel either): shared and frozen; xaInsert() gives the slot its own store
+ * first. Only the secondary slots start with it (the default one is dev->msi.data->descs).
+ */
+const EMPTY_XA_STORE = new MsiXaStore();
+Object.freeze(EMPTY_XA_STORE.dense);
+Object.freeze(EMPTY_XA_STORE);
 
 function devDomain(md: MsiDeviceData, domid: number): MsiDevDomain {
   return md.domains[domid]!;
@@ -359,6 +449,7 @@ function removeAt<T>(a: T[], i: number): void {
 
 function xaInsert(dd: MsiDevDomain, index: number, desc: MsiDesc): number {
   if (dd.store.has(index)) return -EBUSY;
+  if (dd.store === EMPTY_XA_STORE) dd.store = new MsiXaStore();
   dd.store.set(index, desc);
   return 0;
 }
@@ -580,7 +671,8 @@ export function msiSetupDeviceData(k: Kernel, dev: Device): number {
   dev.sysfs.set('msi_irqs', []);
   // an array of exactly MSI_MAX_DEVICE_IRQDOMAINS slots (push would reserve 17)
   const domains = new Array<MsiDevDomain>(MSI_MAX_DEVICE_IRQDOMAINS);
-  for (let i = 0; i < MSI_MAX_DEVICE_IRQDOMAINS; i++) domains[i] = { domain: null, store: new MsiXaStore() };
+  for (let i = 0; i < MSI_MAX_DEVICE_IRQDOMAINS; i++)
+    domains[i] = { domain: null, store: i === MSI_DEFAULT_DOMAIN ? new MsiXaStore() : EMPTY_XA_STORE };
   const md: MsiDeviceData = { descs: domains[0]!.store, domains, iterIdx: MSI_XA_MAX_INDEX };
   if (dev.msiDomain && !irqDomainIsMsiParent(dev.msiDomain))
     md.domains[MSI_DEFAULT_DOMAIN]!.domain = dev.msiDomain;
