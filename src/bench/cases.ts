@@ -166,8 +166,9 @@ function deliveryCase(spec: Extract<CaseSpec, { kind: 'delivery' }>, z: BenchSiz
     vectors: Math.max(64, z.burst),
   });
   const work = spec.workload === 'single' ? z.single : z.burstRounds * z.burst;
-  const once = (): number =>
-    spec.workload === 'single' ? runSingle(b, z.single) : runBurst(b, z.burstRounds, z.burst);
+  const run = (n: number): number => (spec.workload === 'single' ? runSingle(b, n) : runBurst(b, n, z.burst));
+  const once = (): number => run(spec.workload === 'single' ? z.single : z.burstRounds);
+  primeLoop(run);
   for (let w = 0; w < z.warmup; w++) once();
   const samples: number[] = [];
   const cpuSamples: number[] = [];
@@ -201,15 +202,28 @@ function scaleFunctionsCase(spec: Extract<CaseSpec, { kind: 'scale-functions' }>
     functions: spec.functions,
     vectors: 8,
   });
-  return timedSingle(spec, b, z, () => runSingleAcross(b, z.single));
+  return timedSingle(spec, b, z, (n) => runSingleAcross(b, n));
 }
 
 function scaleVectorsCase(spec: Extract<CaseSpec, { kind: 'scale-vectors' }>, z: BenchSizes): CaseResult {
   const b = createBenchSystem({ backend: spec.backend, delivery: 'directed', vectors: spec.vectors });
-  return timedSingle(spec, b, z, () => runSingleVectors(b, z.single, spec.vectors));
+  return timedSingle(spec, b, z, (n) => runSingleVectors(b, n, spec.vectors));
 }
 
-function timedSingle(spec: CaseSpec, b: BenchSystem, z: BenchSizes, once: () => number): CaseResult {
+/**
+ * Run a harness loop a few times with a tiny count before the warm-up, so that every one of its
+ * sites (the code after the loop too) has type feedback when V8 first optimises it. Otherwise
+ * the on-stack-replaced loop of the first long run deoptimises at its exit ("insufficient type
+ * feedback"), and every later run starts in the interpreter and compiles the whole inlined
+ * delivery path again inside the timed region: a benchmark artefact of up to 40 %.
+ */
+function primeLoop(run: (n: number) => number): void {
+  for (let i = 0; i < 50; i++) run(1);
+}
+
+function timedSingle(spec: CaseSpec, b: BenchSystem, z: BenchSizes, run: (n: number) => number): CaseResult {
+  const once = (): number => run(z.single);
+  primeLoop(run);
   for (let w = 0; w < z.warmup; w++) once();
   const samples: number[] = [];
   const cpu: number[] = [];

@@ -6,13 +6,7 @@
  *
  * The entry points are the delivery path: they allocate nothing.
  */
-import {
-  type Cpumask,
-  cpumaskAlloc,
-  cpumaskCopy,
-  cpumaskEmpty,
-  cpumaskTestCpu,
-} from '../../include/linux/cpumask.ts';
+import { cpumaskAlloc, cpumaskCopy, cpumaskEmpty, cpumaskTestCpu } from '../../include/linux/cpumask.ts';
 import { EEXIST, EINVAL, ENOMEM, ENOSPC, EPERM } from '../../include/linux/errno.ts';
 import type { IrqChip, IrqCommonData, IrqData, IrqDesc, IrqDomain } from '../../include/linux/irq.ts';
 import type { IrqAffinityDesc } from '../../include/linux/msi.ts';
@@ -214,9 +208,6 @@ export function descSetDefaults(
   cpumaskCopy(desc.irqCommonData.effectiveAffinity, desc.irqCommonData.affinity);
 }
 
-/** The shared all-zero words of an empty mask (cpumaskAlloc()); never written in place. */
-const EMPTY_MASK_WORDS = cpumaskAlloc().bits;
-
 /**
  * struct irq_desc with its embedded struct irq_common_data, as one object. desc.irqCommonData
  * and common.desc (container_of) are the object itself: getters on the prototype, so they
@@ -247,23 +238,11 @@ class IrqDescObject implements IrqDesc, IrqCommonData {
   stateUseAccessors = 0;
   handlerData: unknown = null;
   msiDesc: IrqCommonData['msiDesc'] = null;
-  /**
-   * The words of the embedded `cpumask_var_t affinity` (no CPUMASK_OFFSTACK on s390: the mask is
-   * part of irq_common_data): common.affinity is the descriptor itself, as a Cpumask.
-   */
-  bits: Uint32Array = EMPTY_MASK_WORDS;
+  affinity = cpumaskAlloc();
   effectiveAffinity = cpumaskAlloc();
   /** The row as a view (allocates; tests and views read it, the delivery path does not). */
   get kstatIrqs(): Uint32Array {
     return this.kstatSlab.subarray(this.kstatOff, this.kstatOff + kstatRowCpus(this));
-  }
-  /** common->affinity: embedded, so the descriptor itself (its `bits`). */
-  get affinity(): Cpumask {
-    return this;
-  }
-  /** Assigning a mask copies it into the embedded one (cpumask_copy()). */
-  set affinity(m: Cpumask) {
-    cpumaskCopy(this, m);
   }
   /** desc->irq_common_data: embedded, so the descriptor itself. */
   get irqCommonData(): IrqCommonData {

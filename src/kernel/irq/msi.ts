@@ -416,15 +416,6 @@ class MsiXaStore extends DenseIndexMap<MsiDesc> implements MsiDescStore {
   }
 }
 
-/**
- * The store of a domain slot no descriptor was inserted into yet (an empty xarray takes no
- * memory in the kernel either): shared and frozen; xaInsert() gives the slot its own store
- * first. Only the secondary slots start with it (the default one is dev->msi.data->descs).
- */
-const EMPTY_XA_STORE = new MsiXaStore();
-Object.freeze(EMPTY_XA_STORE.dense);
-Object.freeze(EMPTY_XA_STORE);
-
 function devDomain(md: MsiDeviceData, domid: number): MsiDevDomain {
   return md.domains[domid]!;
 }
@@ -449,7 +440,6 @@ function removeAt<T>(a: T[], i: number): void {
 
 function xaInsert(dd: MsiDevDomain, index: number, desc: MsiDesc): number {
   if (dd.store.has(index)) return -EBUSY;
-  if (dd.store === EMPTY_XA_STORE) dd.store = new MsiXaStore();
   dd.store.set(index, desc);
   return 0;
 }
@@ -671,8 +661,7 @@ export function msiSetupDeviceData(k: Kernel, dev: Device): number {
   dev.sysfs.set('msi_irqs', []);
   // an array of exactly MSI_MAX_DEVICE_IRQDOMAINS slots (push would reserve 17)
   const domains = new Array<MsiDevDomain>(MSI_MAX_DEVICE_IRQDOMAINS);
-  for (let i = 0; i < MSI_MAX_DEVICE_IRQDOMAINS; i++)
-    domains[i] = { domain: null, store: i === MSI_DEFAULT_DOMAIN ? new MsiXaStore() : EMPTY_XA_STORE };
+  for (let i = 0; i < MSI_MAX_DEVICE_IRQDOMAINS; i++) domains[i] = { domain: null, store: new MsiXaStore() };
   const md: MsiDeviceData = { descs: domains[0]!.store, domains, iterIdx: MSI_XA_MAX_INDEX };
   if (dev.msiDomain && !irqDomainIsMsiParent(dev.msiDomain))
     md.domains[MSI_DEFAULT_DOMAIN]!.domain = dev.msiDomain;
