@@ -167,8 +167,9 @@ function deliveryCase(spec: Extract<CaseSpec, { kind: 'delivery' }>, z: BenchSiz
   });
   const work = spec.workload === 'single' ? z.single : z.burstRounds * z.burst;
   const run = (n: number): number => (spec.workload === 'single' ? runSingle(b, n) : runBurst(b, n, z.burst));
-  const once = (): number => run(spec.workload === 'single' ? z.single : z.burstRounds);
-  primeLoop(run);
+  const count = spec.workload === 'single' ? z.single : z.burstRounds;
+  const once = (): number => run(count);
+  primeLoop(run, count);
   for (let w = 0; w < z.warmup; w++) once();
   const samples: number[] = [];
   const cpuSamples: number[] = [];
@@ -211,19 +212,21 @@ function scaleVectorsCase(spec: Extract<CaseSpec, { kind: 'scale-vectors' }>, z:
 }
 
 /**
- * Run a harness loop a few times with a tiny count before the warm-up, so that every one of its
- * sites (the code after the loop too) has type feedback when V8 first optimises it. Otherwise
- * the on-stack-replaced loop of the first long run deoptimises at its exit ("insufficient type
- * feedback"), and every later run starts in the interpreter and compiles the whole inlined
- * delivery path again inside the timed region: a benchmark artefact of up to 40 %.
+ * Run a harness loop 50 times with 1/100 of a repetition's count before the warm-up: V8 then
+ * optimises it at its entry, with type feedback for every site (the code after the loop too)
+ * and loop-body call frequencies like a repetition's (so the delivery path is inlined as in a
+ * long run). Without it, each of the few long runs entered the loop in the interpreter and
+ * compiled it on stack (OSR) inside the timed region, and the OSR code deoptimised at the loop
+ * exit ("insufficient type feedback"): a benchmark artefact of up to 40 %.
  */
-function primeLoop(run: (n: number) => number): void {
-  for (let i = 0; i < 50; i++) run(1);
+function primeLoop(run: (n: number) => number, n: number): void {
+  const m = Math.max(1, Math.floor(n / 100));
+  for (let i = 0; i < 50; i++) run(m);
 }
 
 function timedSingle(spec: CaseSpec, b: BenchSystem, z: BenchSizes, run: (n: number) => number): CaseResult {
   const once = (): number => run(z.single);
-  primeLoop(run);
+  primeLoop(run, z.single);
   for (let w = 0; w < z.warmup; w++) once();
   const samples: number[] = [];
   const cpu: number[] = [];
