@@ -51,9 +51,9 @@ export interface BenchSizes {
   fuzzOps: number;
   /**
    * Worker processes per timing case (delivery, scaling, setup): the case's figure is the
-   * median of their medians. V8 compiles each process's code differently and the shared
-   * machine's speed drifts, so one process's figure can sit 20-40 % off; the medians of
-   * repetitions within one process agree to a few percent.
+   * median of their medians. On the shared VM one process in five typically runs 25-40 %
+   * slower for its whole life (same JIT decisions, no deoptimisation: docs/performance.md,
+   * "Spread"), while the repetitions within one process agree to a few percent.
    */
   processes: number;
 }

@@ -283,29 +283,36 @@ class MsiDescObject implements MsiDesc, MsiMsg, PciMsiDesc {
   set msiMask(v: number) {
     this.msiMaskWord = v | 0;
   }
+  /** One msi_attrib flag bit (ATTR_*). */
+  private attr(bit: number): boolean {
+    return (this.attrib & bit) !== 0;
+  }
+  private setAttr(bit: number, v: boolean): void {
+    this.attrib = v ? this.attrib | bit : this.attrib & ~bit;
+  }
   get isMsix(): boolean {
-    return (this.attrib & ATTR_IS_MSIX) !== 0;
+    return this.attr(ATTR_IS_MSIX);
   }
   set isMsix(v: boolean) {
-    this.attrib = v ? this.attrib | ATTR_IS_MSIX : this.attrib & ~ATTR_IS_MSIX;
+    this.setAttr(ATTR_IS_MSIX, v);
   }
   get canMask(): boolean {
-    return (this.attrib & ATTR_CAN_MASK) !== 0;
+    return this.attr(ATTR_CAN_MASK);
   }
   set canMask(v: boolean) {
-    this.attrib = v ? this.attrib | ATTR_CAN_MASK : this.attrib & ~ATTR_CAN_MASK;
+    this.setAttr(ATTR_CAN_MASK, v);
   }
   get is64(): boolean {
-    return (this.attrib & ATTR_IS_64) !== 0;
+    return this.attr(ATTR_IS_64);
   }
   set is64(v: boolean) {
-    this.attrib = v ? this.attrib | ATTR_IS_64 : this.attrib & ~ATTR_IS_64;
+    this.setAttr(ATTR_IS_64, v);
   }
   get isVirtual(): boolean {
-    return (this.attrib & ATTR_IS_VIRTUAL) !== 0;
+    return this.attr(ATTR_IS_VIRTUAL);
   }
   set isVirtual(v: boolean) {
-    this.attrib = v ? this.attrib | ATTR_IS_VIRTUAL : this.attrib & ~ATTR_IS_VIRTUAL;
+    this.setAttr(ATTR_IS_VIRTUAL, v);
   }
   get multiple(): number {
     return (this.attrib >>> ATTR_MULTIPLE_SHIFT) & 0xff;
