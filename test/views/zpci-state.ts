@@ -19,6 +19,7 @@ import type {
 } from '../../src/include/linux/irq.ts';
 import type { MsiDesc } from '../../src/include/linux/msi.ts';
 import { msiDomainDebugShow } from '../../src/kernel/irq/debugfs.ts';
+import { msiDescStoreNew } from '../../src/kernel/irq/msi.ts';
 import { Kernel } from '../../src/kernel/kernel.ts';
 import { Sim } from '../../src/sim/sim.ts';
 
@@ -151,7 +152,7 @@ const zpciDomainOps: IrqDomainOps = { alloc: () => 0, free: () => {} };
 /** Allocate the MSI-X vectors of one function (as probe does), creating its device domain. */
 export function probeFunction(st: ZpciState, fn: Fn, withDomains: boolean): void {
   const k = st.k;
-  const descs = new Map<number, MsiDesc>();
+  const descs = msiDescStoreNew();
   if (withDomains) {
     fn.domain = newDomain(`PCI-MSIX-${fn.bdf}-11`, 0x213, fn.parent, msiDomainOps);
     fn.domain.dev = fn.dev;

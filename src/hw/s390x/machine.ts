@@ -27,7 +27,7 @@ import {
   type TpiInfo,
 } from './cpu.ts';
 import { Flic } from './flic.ts';
-import { type PhysMem, SHADOW_ALLOCATED } from './memory.ts';
+import type { PhysMem } from './memory.ts';
 import { msiWrite } from './msi.ts';
 import { type MpcifcResult, mpcifc } from './pci-inst.ts';
 import { sic } from './sic.ts';
@@ -288,9 +288,6 @@ export class Machine {
    * Returns true when the access is to allocated memory. Allocation-free.
    */
   fwCheck(addr: number, len: number, what: string, fid: number): boolean {
-    // an allocated single byte cannot report: the report context is only needed otherwise
-    const mem = this.mem;
-    if (len === 1 && addr > 0 && mem.shadow[addr] === SHADOW_ALLOCATED) return true;
     this.fwWhat = what;
     this.fwFid = fid;
     return this.mem.check('firmware', addr, len);

@@ -19,6 +19,8 @@ export interface MsiDescStore {
   delete(index: number): boolean;
   keys(): IterableIterator<number>;
   values(): IterableIterator<MsiDesc>;
+  /** xa_find(): the smallest index present in [from, last], or -1. */
+  findFrom(from: number, last: number): number;
   [Symbol.iterator](): IterableIterator<[number, MsiDesc]>;
 }
 

@@ -16,18 +16,27 @@ export function u64(v: bigint): bigint {
  */
 const EXACT = 9007199254740992;
 
+/**
+ * A u32 as a small integer when it is below 2^31 (the same value): a double computed here and
+ * stored in an object field (irq_data's hwirq halves) would make V8 box that field in every
+ * object of the shape.
+ */
+function u32Value(v: number): number {
+  return v < 0x80000000 ? v | 0 : v;
+}
+
 /** Upper 32 bits of the u64 value of `v` (= ((u64)v >> 32) & 0xffffffff). */
 export function hwirqHi(v: bigint): number {
   const n = Number(v);
-  if (n >= 0 && n < EXACT) return Math.floor(n / 4294967296);
-  return Number(BigInt.asUintN(32, v >> 32n));
+  if (n >= 0 && n < EXACT) return u32Value(Math.floor(n / 4294967296));
+  return u32Value(Number(BigInt.asUintN(32, v >> 32n)));
 }
 
 /** Lower 32 bits of the u64 value of `v`. */
 export function hwirqLo(v: bigint): number {
   const n = Number(v);
-  if (n >= 0 && n < EXACT) return n % 4294967296;
-  return Number(BigInt.asUintN(32, v));
+  if (n >= 0 && n < EXACT) return u32Value(n % 4294967296);
+  return u32Value(Number(BigInt.asUintN(32, v)));
 }
 
 /** kernel: upper_32_bits() of a u64 held as bigint (no bigint arithmetic below 2^53). */

@@ -681,15 +681,6 @@ export function irqDomainGetIrqData(k: Kernel, domain: IrqDomain | null, virq: n
   return null;
 }
 
-/**
- * The same u32 value, as a small integer when it is below 2^31: hwirqHi()/hwirqLo() compute
- * with doubles, and one double stored in an irq_data field makes V8 box that field (a heap
- * number per irq_data) in every irq_data.
- */
-function smallInt(v: number): number {
-  return v < 0x80000000 ? v | 0 : v;
-}
-
 /** kernel: irq_domain_set_hwirq_and_chip() — -ENOENT if `virq` has no level in `domain`. */
 export function irqDomainSetHwirqAndChip(
   k: Kernel,
@@ -701,8 +692,8 @@ export function irqDomainSetHwirqAndChip(
 ): number {
   const irqData = irqDomainGetIrqData(k, domain, virq);
   if (!irqData) return -ENOENT;
-  irqData.hwirqHi = smallInt(hwirqHi(hwirq));
-  irqData.hwirqLo = smallInt(hwirqLo(hwirq));
+  irqData.hwirqHi = hwirqHi(hwirq);
+  irqData.hwirqLo = hwirqLo(hwirq);
   irqData.chip = chip ?? noIrqChip;
   irqData.chipData = chipData;
   return 0;

@@ -212,13 +212,15 @@ export function msiDescTemplate(dev: Device): MsiDesc {
   return new MsiDescObject(dev);
 }
 
-/** struct pci_msi_desc::msi_attrib bits of MsiDescObject.attrib (multiple / multi_cap: 8 bits each). */
+/** struct pci_msi_desc::msi_attrib bits of MsiDescObject.attrib (multiple / multi_cap: u8 :3 each, as in C). */
 const ATTR_IS_MSIX = 1 << 0;
 const ATTR_CAN_MASK = 1 << 1;
 const ATTR_IS_64 = 1 << 2;
 const ATTR_IS_VIRTUAL = 1 << 3;
 const ATTR_MULTIPLE_SHIFT = 8;
 const ATTR_MULTI_CAP_SHIFT = 16;
+/** The width of `multiple` and `multi_cap` (log2 of at most 32 vectors). */
+const ATTR_3BIT = 0x7;
 
 /**
  * The one-object msi_desc of msiDescTemplate(). `msg` and `pciMsi` (the embedded structs) are
@@ -315,16 +317,18 @@ class MsiDescObject implements MsiDesc, MsiMsg, PciMsiDesc {
     this.setAttr(ATTR_IS_VIRTUAL, v);
   }
   get multiple(): number {
-    return (this.attrib >>> ATTR_MULTIPLE_SHIFT) & 0xff;
+    return (this.attrib >>> ATTR_MULTIPLE_SHIFT) & ATTR_3BIT;
   }
   set multiple(v: number) {
-    this.attrib = (this.attrib & ~(0xff << ATTR_MULTIPLE_SHIFT)) | ((v & 0xff) << ATTR_MULTIPLE_SHIFT);
+    this.attrib =
+      (this.attrib & ~(ATTR_3BIT << ATTR_MULTIPLE_SHIFT)) | ((v & ATTR_3BIT) << ATTR_MULTIPLE_SHIFT);
   }
   get multiCap(): number {
-    return (this.attrib >>> ATTR_MULTI_CAP_SHIFT) & 0xff;
+    return (this.attrib >>> ATTR_MULTI_CAP_SHIFT) & ATTR_3BIT;
   }
   set multiCap(v: number) {
-    this.attrib = (this.attrib & ~(0xff << ATTR_MULTI_CAP_SHIFT)) | ((v & 0xff) << ATTR_MULTI_CAP_SHIFT);
+    this.attrib =
+      (this.attrib & ~(ATTR_3BIT << ATTR_MULTI_CAP_SHIFT)) | ((v & ATTR_3BIT) << ATTR_MULTI_CAP_SHIFT);
   }
   get maskBase(): number {
     return (this.maskBaseHi >>> 0) * 0x100000000 + (this.maskBaseLo >>> 0);
@@ -423,19 +427,13 @@ class MsiXaStore extends DenseIndexMap<MsiDesc> implements MsiDescStore {
   }
 }
 
-function devDomain(md: MsiDeviceData, domid: number): MsiDevDomain {
-  return md.domains[domid]!;
+/** An empty descriptor store (xa_init()): what msi_setup_device_data() gives each domain slot. */
+export function msiDescStoreNew(): MsiDescStore {
+  return new MsiXaStore();
 }
 
-function lowerBound(keys: number[], v: number): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (keys[mid]! < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+function devDomain(md: MsiDeviceData, domid: number): MsiDevDomain {
+  return md.domains[domid]!;
 }
 
 /** array.splice(i, 1) without building the array of removed elements. */
@@ -458,15 +456,10 @@ function xaErase(dd: MsiDevDomain, index: number): void {
 /**
  * xa_find(): the smallest index present in [from, last], or -1. The loops
  * `for (idx = xaFind(dd, first, last); idx >= 0; idx = xaFind(dd, idx + 1, last))` are
- * xa_for_each_range() (a live cursor, as the kernel's). A store that is not the core's own
- * (test fixtures) is searched through its sorted keys.
+ * xa_for_each_range() (a live cursor, as the kernel's).
  */
 function xaFind(dd: MsiDevDomain, from: number, last: number): number {
-  const store = dd.store;
-  if (store instanceof MsiXaStore) return store.findFrom(from, last);
-  const keys = [...store.keys()].sort((a, b) => a - b);
-  const i = lowerBound(keys, from);
-  return i < keys.length && keys[i]! <= last ? keys[i]! : -1;
+  return dd.store.findFrom(from, last);
 }
 
 // ---- descriptors --------------------------------------------------------------------
@@ -668,7 +661,7 @@ export function msiSetupDeviceData(k: Kernel, dev: Device): number {
   dev.sysfs.set('msi_irqs', []);
   // an array of exactly MSI_MAX_DEVICE_IRQDOMAINS slots (push would reserve 17)
   const domains = new Array<MsiDevDomain>(MSI_MAX_DEVICE_IRQDOMAINS);
-  for (let i = 0; i < MSI_MAX_DEVICE_IRQDOMAINS; i++) domains[i] = { domain: null, store: new MsiXaStore() };
+  for (let i = 0; i < MSI_MAX_DEVICE_IRQDOMAINS; i++) domains[i] = { domain: null, store: msiDescStoreNew() };
   const md: MsiDeviceData = { descs: domains[0]!.store, domains, iterIdx: MSI_XA_MAX_INDEX };
   if (dev.msiDomain && !irqDomainIsMsiParent(dev.msiDomain))
     md.domains[MSI_DEFAULT_DOMAIN]!.domain = dev.msiDomain;
@@ -1172,7 +1165,6 @@ export function msiParentInitDevMsiInfo(
   return parent.msiParentOps.initDevMsiInfo(k, dev, parent, msiParentDomain, msiChildInfo);
 }
 
-/** Deep copy of a template into a per-device bundle (kmemdup of struct msi_domain_template). */
 /** Own keys of `src` that `dst` lacks, copied (a template with model-only extra fields). */
 function copyExtraKeys(dst: object, src: object): void {
   for (const key of Object.keys(src)) {
@@ -1206,6 +1198,7 @@ function infoDup(t: MsiDomainInfo): MsiDomainInfo {
   return i;
 }
 
+/** Deep copy of a template into a per-device bundle (kmemdup of struct msi_domain_template). */
 function templateDup(t: MsiDomainTemplate): MsiDomainTemplate {
   const chip = { ...t.chip } as IrqChip;
   const ops = { ...t.ops };

@@ -90,7 +90,7 @@ import {
 } from '../../../include/linux/msi.ts';
 import type { PciDev } from '../../../include/linux/pci.ts';
 import { handlePercpuIrq } from '../../../kernel/irq/chip.ts';
-import { IRQCHIP_AFFINITY_PRE_STARTUP, IRQD_ACTIVATED } from '../../../kernel/irq/internals.ts';
+import { IRQCHIP_AFFINITY_PRE_STARTUP, irqdIsActivated } from '../../../kernel/irq/internals.ts';
 import { genericHandleDomainIrq, irqGetIrqData } from '../../../kernel/irq/irqdesc.ts';
 import {
   irqDomainAllocNamedFwnode,
@@ -402,13 +402,13 @@ function zpciMsiDomainWriteMsg(k: Kernel, d: IrqData, msg: MsiMsg): void {
       for (let i = 0; i < desc.nvecUsed; i++) {
         if (desc.irq + i === d.irq) continue;
         const other = irqGetIrqData(k, desc.irq + i);
-        if (other && other.common.stateUseAccessors & IRQD_ACTIVATED) return;
+        if (other && irqdIsActivated(other)) return;
       }
       __pciWriteMsiMsg(k, desc, msg);
       return;
     }
     const first = d.irq === desc.irq ? null : irqGetIrqData(k, desc.irq);
-    if (first && !(first.common.stateUseAccessors & IRQD_ACTIVATED)) {
+    if (first && !irqdIsActivated(first)) {
       const block: MsiMsg = {
         addressLo: msg.addressLo,
         addressHi: msg.addressHi,

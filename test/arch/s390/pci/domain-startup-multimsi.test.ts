@@ -12,16 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { DOMAIN_BUS_PCI_DEVICE_MSI, DOMAIN_BUS_PCI_DEVICE_MSIX } from '../../../../src/include/linux/irq.ts';
 import { IRQCHIP_AFFINITY_PRE_STARTUP } from '../../../../src/kernel/irq/internals.ts';
 import { irqGetIrqData } from '../../../../src/kernel/irq/irqdesc.ts';
-import { type RunResult, runScenario } from '../../../../src/sim/runner.ts';
-import { loadScenario } from '../../../../src/sim/scenario/index.ts';
-
-function run(text: string, o: Parameters<typeof runScenario>[1] = {}): RunResult {
-  const l = loadScenario(text, 't.yaml');
-  if (!l.ok) throw new Error(l.errors[0]!.message);
-  return runScenario(l.scenario, o);
-}
-const kinds = (r: RunResult): string[] => r.findings.map((f) => f.kind);
-const total = (r: RunResult, h: string): number => r.deliveries.find((d) => d.handler === h)?.total ?? -1;
+import { kinds, run, total } from './scenario-run.ts';
 
 /** Finding 1 (regressions/domain-per-bus-directed-lost-irq-...): a masked pending vector, CPU 0 offline, request. */
 const PENDING_THEN_REQUEST = `

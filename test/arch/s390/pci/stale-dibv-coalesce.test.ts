@@ -8,16 +8,7 @@
  * docs/findings.md).
  */
 import { describe, expect, it } from 'vitest';
-import { type RunResult, runScenario } from '../../../../src/sim/runner.ts';
-import { loadScenario } from '../../../../src/sim/scenario/index.ts';
-
-function run(text: string, o: Parameters<typeof runScenario>[1] = {}): RunResult {
-  const l = loadScenario(text, 't.yaml');
-  if (!l.ok) throw new Error(l.errors[0]!.message);
-  return runScenario(l.scenario, o);
-}
-const kinds = (r: RunResult): string[] => r.findings.map((f) => f.kind);
-const total = (r: RunResult, h: string): number => r.deliveries.find((d) => d.handler === h)?.total ?? -1;
+import { kinds, run, total } from './scenario-run.ts';
 
 // The minimal mainline replay: the vectors are freed and allocated again in between.
 const REALLOC = `
